@@ -1,0 +1,3 @@
+from setops.cli import main
+
+main()

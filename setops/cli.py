@@ -1,0 +1,108 @@
+"""The `setops` command line: the command group and the one error boundary.
+
+Known errors print one clean line (or every config problem) and exit 1; a bug in setops
+exits 3 with its traceback written to a log file, never to the terminal; Ctrl-C exits 130.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from setops import __version__
+from setops.commands import diff, fmt, schedule, schema, validate, who
+from setops.commands.common import print_problems
+from setops.errors import ConfigError, SetopsError
+
+COMMANDS: tuple[click.Command, ...] = (
+    validate.command,
+    who.command,
+    schedule.command,
+    diff.command,
+    schema.command,
+    fmt.command,
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="setops")
+def cli() -> None:
+    """The Sustained Engineering Team (SET), run as code.
+
+    The rotation, escalation policy and priority rules live as YAML in rotations/ and
+    policies/. These commands check them, show who is on SET, and keep the services the
+    team lives in (OpsGenie, Mattermost, Jira, GitHub) in step with them.
+    """
+
+
+for _command in COMMANDS:
+    cli.add_command(_command)
+
+
+def crash_log_path() -> Path:
+    """Where a bug's traceback goes: $SETOPS_LOG_DIR, else the user's state dir, else /tmp."""
+    base = os.environ.get("SETOPS_LOG_DIR") or os.environ.get("XDG_STATE_HOME")
+    folder = Path(base) if base else Path.home() / ".local" / "state"
+    if not os.environ.get("SETOPS_LOG_DIR"):
+        folder = folder / "setops"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        folder = Path(tempfile.gettempdir())
+    return folder / "setops-crash.log"
+
+
+def _report_bug(exc: BaseException) -> int:
+    path = crash_log_path()
+    try:
+        with path.open("a", encoding="utf-8") as log:
+            log.write(f"--- {dt.datetime.now(dt.UTC).isoformat()} setops {__version__} "
+                      f"argv={sys.argv[1:2]}\n")  # fmt: skip
+            log.write("".join(traceback.format_exception(exc)))
+        where = f"the traceback is in {path}"
+    except OSError:
+        where = "the traceback could not be written"
+    click.echo(f"setops: internal error ({type(exc).__name__}); {where}. Please report it.",
+               err=True)  # fmt: skip
+    return 3
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return the exit code (tests call this)."""
+    try:
+        result = cli.main(args=list(argv) if argv is not None else None, prog_name="setops",
+                          standalone_mode=False)  # fmt: skip
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("setops: aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return 1
+    except ConfigError as exc:
+        print_problems(exc.problems)
+        errors = sum(p.severity == "error" for p in exc.problems)
+        click.echo(f"{errors} error(s); the configuration is invalid.", err=True)
+        return 1
+    except SetopsError as exc:
+        click.echo(f"setops: error: {exc}", err=True)
+        return 1
+    except KeyboardInterrupt:
+        click.echo("setops: interrupted", err=True)
+        return 130
+    except Exception as exc:
+        return _report_bug(exc)
+    return result if isinstance(result, int) else 0
+
+
+def main() -> NoReturn:
+    sys.exit(run())

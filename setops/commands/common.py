@@ -1,0 +1,81 @@
+"""What every command shares: the --root option, loading a validated config, printing problems."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from setops.config.load import Config, load_config
+from setops.config.validate import validate_config
+from setops.errors import ConfigError, Problem
+from setops.timeparse import now
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def root_option(func: F) -> F:
+    return click.option(
+        "--root",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help="The SET configuration repository (holding rotations/ and policies/).",
+    )(func)
+
+
+def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
+    def decorate(func: F) -> F:
+        return click.option(
+            "--format",
+            "output_format",
+            type=click.Choice(choices),
+            default=default,
+            show_default=True,
+            help="Output format.",
+        )(func)
+
+    return decorate
+
+
+def load_valid(root: Path) -> Config:
+    """Load and validate the config at `root`; raise ConfigError (with every problem) if invalid.
+
+    Warnings are printed to stderr and do not stop the command.
+    """
+    config = load_config(root)
+    problems = validate_config(config, now())
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ConfigError(problems)
+    print_problems([p for p in problems if p.severity == "warning"])
+    return config
+
+
+def print_problems(problems: Iterable[Problem]) -> None:
+    """Each problem as `path:line:col: message` on stderr, plus a GitHub annotation in Actions."""
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
+    for problem in problems:
+        click.echo(str(problem), err=True)
+        if annotate:
+            click.echo(github_annotation(problem))
+
+
+def github_annotation(problem: Problem) -> str:
+    """The `::error file=…,line=…,col=…::message` workflow command for one problem."""
+    where = problem.where
+
+    def prop(value: object) -> str:
+        return _escape(str(value)).replace(":", "%3A").replace(",", "%2C")
+
+    return (
+        f"::{problem.severity} file={prop(where.path)},line={where.line},col={where.col}::"
+        f"{_escape(problem.message)}"
+    )
+
+
+def _escape(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")

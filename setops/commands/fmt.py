@@ -1,0 +1,60 @@
+"""`setops fmt`: canonical formatting of the config files, comments kept."""
+
+from __future__ import annotations
+
+import difflib
+import io
+from pathlib import Path
+
+import click
+from ruamel.yaml.error import YAMLError
+
+from setops.commands.common import root_option
+from setops.config.load import CONFIG_DIRS
+from setops.config.yamlio import parse_document, round_trip_yaml
+from setops.errors import ConfigError, Location, Problem
+
+
+def formatted(path: Path) -> tuple[str, str]:
+    """The file's text as it is and as `fmt` writes it."""
+    raw = path.read_bytes()
+    parse_document(str(path), raw)  # refuses tabs, aliases, bad UTF-8 with a place
+    text = raw.decode("utf-8")
+    yaml = round_trip_yaml(for_reading=False)
+    try:
+        data = yaml.load(text)
+    except YAMLError as exc:
+        raise ConfigError([Problem(Location(str(path)), f"invalid YAML: {exc}")]) from None
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return text, out.getvalue()
+
+
+@click.command("fmt")
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 if any file would change.")
+@root_option
+def command(check: bool, root: Path) -> int:
+    """Rewrite rotations/ and policies/ in the canonical layout, keeping every comment.
+
+    Indentation is two spaces, list items indented under their key. With --check, print
+    the difference and exit 1 when a file is not formatted (for pre-commit and CI).
+    """
+    changed = []
+    for folder in CONFIG_DIRS:
+        for path in sorted((root / folder).glob("*.y*ml")):
+            before, after = formatted(path)
+            if before == after:
+                continue
+            changed.append(path)
+            name = str(path.relative_to(root))
+            if check:
+                diff = difflib.unified_diff(before.splitlines(True), after.splitlines(True),
+                                            name, f"{name} (formatted)")  # fmt: skip
+                click.echo("".join(diff), nl=False)
+            else:
+                path.write_text(after, encoding="utf-8")
+                click.echo(f"formatted {name}")
+    if check and changed:
+        click.echo(f"{len(changed)} file(s) not formatted; run `setops fmt`", err=True)
+        return 1
+    return 0

@@ -1,0 +1,48 @@
+"""`setops schedule`: the computed calendar of a window, in several formats."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from setops.commands.common import format_option, load_valid, root_option
+from setops.errors import SetopsError
+from setops.render.calendar import slots_ics, slots_json, slots_markdown, slots_text
+from setops.schedule import compute_schedule, local_instant
+from setops.timeparse import now, parse_date
+
+
+@click.command("schedule")
+@click.option("--from", "from_text", metavar="DATE",
+              help="First day (YYYY-MM-DD, rotation's zone). Default: today.")  # fmt: skip
+@click.option("--weeks", type=click.IntRange(1, 520), default=4, show_default=True,
+              help="How many weeks from --from.")  # fmt: skip
+@click.option("--person", "person_id", metavar="ID", help="Only this person's slots (own feed).")
+@format_option("text", "markdown", "json", "ics")
+@root_option
+def command(
+    from_text: str | None, weeks: int, person_id: str | None, output_format: str, root: Path
+) -> int:
+    """The slots (role, shift, person, start, end) overlapping a window, each listed whole.
+
+    `--format ics` is an RFC 5545 calendar to subscribe to, one event per slot.
+    """
+    config = load_valid(root)
+    schedule = compute_schedule(config)
+    if person_id is not None and person_id not in config.person_by_id:
+        raise SetopsError(f"--person: unknown person '{person_id}'")
+    first = parse_date(from_text) if from_text else now().astimezone(schedule.tz).date()
+    start = local_instant(first, dt.time(), schedule.tz)
+    end = local_instant(first + dt.timedelta(weeks=weeks), dt.time(), schedule.tz)
+    slots = [s for s in schedule.window(start, end) if person_id in (None, s.person)]
+    if output_format == "json":
+        click.echo(slots_json(config, slots))
+    elif output_format == "markdown":
+        click.echo(slots_markdown(config, slots))
+    elif output_format == "ics":
+        click.echo(slots_ics(config, slots, now()), nl=False)
+    else:
+        click.echo(slots_text(config, slots))
+    return 0

@@ -1,0 +1,46 @@
+"""`setops schema`: the JSON Schema of every config file, for editors and other tools."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from setops.config.models import FILE_MODELS, schema_name
+
+
+def schemas() -> dict[str, dict[str, Any]]:
+    """Schema file name -> JSON Schema, for every config file."""
+    out = {}
+    for model in FILE_MODELS:
+        schema = model.model_json_schema()
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema["title"] = str(getattr(model, "FILE"))
+        out[schema_name(model)] = schema
+    return out
+
+
+def render(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+@click.command("schema")
+@click.option("--write", "write_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write one <file>.schema.json per config file into this directory.")  # fmt: skip
+def command(write_dir: Path | None) -> int:
+    """Print (or --write) the JSON Schema of every file in rotations/ and policies/.
+
+    The YAML files point at them with a `# yaml-language-server: $schema=` line, so
+    editors complete keys and flag typos as you type.
+    """
+    all_schemas = schemas()
+    if write_dir is None:
+        click.echo(json.dumps(all_schemas, indent=2, ensure_ascii=False))
+        return 0
+    write_dir.mkdir(parents=True, exist_ok=True)
+    for name, schema in all_schemas.items():
+        (write_dir / name).write_text(render(schema), encoding="utf-8")
+        click.echo(f"wrote {write_dir / name}")
+    return 0

@@ -1,0 +1,41 @@
+"""`setops who`: who is lead, primary and backup of each shift at an instant."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from setops.commands.common import format_option, load_valid, root_option
+from setops.errors import SetopsError
+from setops.render.oncall import oncall_json, oncall_text
+from setops.schedule import compute_schedule
+from setops.timeparse import now, parse_instant
+
+
+@click.command("who")
+@click.option(
+    "--at",
+    "at_text",
+    metavar="TIME",
+    help="ISO 8601 time (default: now). Without an offset it is read in the rotation's zone.",
+)
+@format_option("text", "json")
+@root_option
+def command(at_text: str | None, output_format: str, root: Path) -> int:
+    """Who is on SET at TIME: the lead, and the primary and backup of each shift.
+
+    Every shift is listed; 'active' tells whether TIME falls in the shift's daily hours.
+    """
+    config = load_valid(root)
+    schedule = compute_schedule(config)
+    at = parse_instant(at_text, schedule.tz) if at_text else now().astimezone(schedule.tz)
+    oncall = schedule.at(at)
+    if oncall.cycle is None:
+        start, end = schedule.start, schedule.end
+        raise SetopsError(
+            f"no cycle covers {at.isoformat()}; the schedule runs from "
+            f"{start.isoformat() if start else '?'} to {end.isoformat() if end else '?'}"
+        )
+    click.echo(oncall_json(config, oncall) if output_format == "json" else oncall_text(config, oncall))
+    return 0

@@ -1,0 +1,1 @@
+"""Configuration: line-aware YAML loading, the models of every file, semantic validation."""

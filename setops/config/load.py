@@ -1,0 +1,254 @@
+"""Loading: the config files of a root (a directory, or a git revision) into one `Config`."""
+
+from __future__ import annotations
+
+import difflib
+import subprocess
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from setops.config.models import (
+    FILE_MODELS,
+    OPTIONAL_FILES,
+    ChecklistItem,
+    Cycle,
+    EscalationFile,
+    EscalationPolicy,
+    HandoverFile,
+    IntegrationsFile,
+    Level,
+    Node,
+    OverridesFile,
+    Override,
+    Person,
+    PrioritiesFile,
+    PriorityRule,
+    Roster,
+    Rotation,
+    RotationFile,
+    Team,
+    TimeOff,
+    TimeOffFile,
+    attach_places,
+)
+from setops.config.yamlio import Document, parse_document
+from setops.errors import ConfigError, Location, Problem, SetopsError
+
+CONFIG_DIRS = ("rotations", "policies")
+CODEOWNERS_PATHS = ("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS")
+M = TypeVar("M", bound=Node)
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole validated-by-schema configuration of one SET repository."""
+
+    rotation: Rotation
+    cycles: tuple[Cycle, ...]
+    teams: tuple[Team, ...]
+    people: tuple[Person, ...]
+    overrides: tuple[Override, ...]
+    time_off: tuple[TimeOff, ...]
+    escalation: EscalationPolicy
+    priority_rules: tuple[PriorityRule, ...]
+    levels: tuple[Level, ...]
+    checklist: tuple[ChecklistItem, ...]
+    integrations: IntegrationsFile
+    codeowners: tuple[str, str] | None = None  # (path, text)
+    documents: Mapping[str, Document] = field(default_factory=dict, compare=False, repr=False)
+    warnings: tuple[Problem, ...] = ()
+    person_by_id: Mapping[str, Person] = field(default_factory=dict, compare=False, repr=False)
+
+    def person(self, person_id: str) -> Person:
+        return self.person_by_id[person_id]
+
+
+def load_config(root: Path) -> Config:
+    """Read the configuration under directory `root`."""
+    if not root.is_dir():
+        raise SetopsError(f"{root}: not a directory (give the config repository with --root)")
+    files: dict[str, bytes] = {}
+    for folder in CONFIG_DIRS:
+        for path in sorted((root / folder).glob("*.y*ml")):
+            files[f"{folder}/{path.name}"] = path.read_bytes()
+    for name in CODEOWNERS_PATHS:
+        if (root / name).is_file():
+            files[name] = (root / name).read_bytes()
+            break
+    return load_config_files(files)
+
+
+def read_files_at_revision(root: Path, revision: str) -> dict[str, bytes]:
+    """The config files as they are at git `revision` of the repository at `root`."""
+    names = _git(root, "ls-tree", "-r", "--name-only", revision, "--", *CONFIG_DIRS, "CODEOWNERS",
+                 ".github/CODEOWNERS", "docs/CODEOWNERS").decode().splitlines()  # fmt: skip
+    files: dict[str, bytes] = {}
+    for name in names:
+        top, _, rest = name.partition("/")
+        if (top in CONFIG_DIRS and "/" not in rest and name.endswith((".yaml", ".yml"))) or (
+            name in CODEOWNERS_PATHS and not any(n in files for n in CODEOWNERS_PATHS)
+        ):
+            files[name] = _git(root, "show", f"{revision}:{name}")
+    return files
+
+
+def _git(root: Path, *args: str) -> bytes:
+    try:
+        result = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise SetopsError("git is not installed; it is needed to read a base revision") from None
+    if result.returncode != 0:
+        detail = result.stderr.decode(errors="replace").strip().splitlines()
+        raise SetopsError(f"git {args[0]} failed: {detail[-1] if detail else 'no output'}")
+    return result.stdout
+
+
+def load_config_files(files: Mapping[str, bytes]) -> Config:
+    """Build a Config from file contents keyed by path relative to the root."""
+    problems: list[Problem] = []
+    documents: dict[str, Document] = {}
+    models: dict[str, Node] = {}
+    for model in FILE_MODELS:
+        name = str(getattr(model, "FILE"))
+        raw = files.get(name)
+        if raw is None:
+            if name not in OPTIONAL_FILES:
+                problems.append(Problem(Location(name), "file not found; setops needs it"))
+            continue
+        try:
+            documents[name] = parse_document(name, raw)
+            models[name] = _validate(model, documents[name])
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    problems.extend(_secret_problems(documents))
+    warnings = tuple(_unknown_files(files))
+    if problems:
+        raise ConfigError([*problems, *warnings])
+    return _assemble(models, documents, files, warnings)
+
+
+def _assemble(
+    models: dict[str, Node],
+    documents: dict[str, Document],
+    files: Mapping[str, bytes],
+    warnings: tuple[Problem, ...],
+) -> Config:
+    roster = _get(models, Roster)
+    rotation_file = _get(models, RotationFile)
+    priorities = _get(models, PrioritiesFile)
+    overrides = models.get(OverridesFile.FILE)
+    time_off = models.get(TimeOffFile.FILE)
+    codeowners = next(
+        ((n, files[n].decode("utf-8", "replace")) for n in CODEOWNERS_PATHS if n in files), None
+    )
+    return Config(
+        rotation=rotation_file.rotation,
+        cycles=tuple(rotation_file.cycles),
+        teams=tuple(roster.teams),
+        people=tuple(roster.people),
+        overrides=tuple(overrides.overrides) if isinstance(overrides, OverridesFile) else (),
+        time_off=tuple(time_off.time_off) if isinstance(time_off, TimeOffFile) else (),
+        escalation=_get(models, EscalationFile).escalation_policy,
+        priority_rules=tuple(priorities.priority_rules),
+        levels=tuple(priorities.levels),
+        checklist=tuple(_get(models, HandoverFile).checklist),
+        integrations=_get(models, IntegrationsFile),
+        codeowners=codeowners,
+        documents=documents,
+        warnings=warnings,
+        person_by_id={p.id: p for p in roster.people},
+    )
+
+
+def _get(models: dict[str, Node], model: type[M]) -> M:
+    value = models[str(getattr(model, "FILE"))]
+    assert isinstance(value, model)
+    return value
+
+
+def _validate(model: type[M], doc: Document) -> M:
+    try:
+        value = model.model_validate(doc.data)
+    except ValidationError as exc:
+        raise ConfigError([_pydantic_problem(model, doc, e) for e in exc.errors()]) from None
+    attach_places(value, doc, ())
+    return value
+
+
+def _pydantic_problem(model: type[Node], doc: Document, error: Any) -> Problem:
+    loc: tuple[str | int, ...] = tuple(error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return Problem(doc.at(loc, key=True), _unknown_key(model, loc))
+    if kind == "missing":
+        return Problem(doc.at(loc[:-1]), f"missing key '{loc[-1]}'")
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if kind == "timezone_aware":
+        message = "a time here needs its UTC offset, e.g. 2026-12-07T09:00:00+01:00"
+    name = next((str(part) for part in reversed(loc) if isinstance(part, str)), "")
+    value = error.get("input")
+    shown = f" (got {value!r})" if isinstance(value, str | int | float) and kind != "value_error" else ""
+    return Problem(doc.at(loc), f"{name}: {message}{shown}" if name else message + shown)
+
+
+def _unknown_key(model: type[Node], loc: tuple[str | int, ...]) -> str:
+    key = str(loc[-1])
+    allowed = _fields_at(model, loc[:-1])
+    hint = difflib.get_close_matches(key, allowed, n=1)
+    if hint:
+        return f"unknown key '{key}'; did you mean '{hint[0]}'?"
+    if allowed:
+        return f"unknown key '{key}'; expected one of: {', '.join(allowed)}"
+    return f"unknown key '{key}'"
+
+
+def _fields_at(model: type[Node], path: tuple[str | int, ...]) -> list[str]:
+    """The field names allowed at `path` inside `model`, found by walking the annotations."""
+    annotation: Any = model
+    for part in path:
+        annotation = _step(annotation, part)
+        if annotation is None:
+            return []
+    found = _step(annotation, None)
+    return list(found.model_fields) if found is not None else []
+
+
+def _step(annotation: Any, part: str | int | None) -> Any:
+    """One step down an annotation: into a model's field, a list's item or a dict's value."""
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return next((s for a in args if (s := _step(a, part)) is not None), None)
+    if origin is typing.Annotated:
+        return _step(args[0], part)
+    if part is None:
+        return annotation if isinstance(annotation, type) and issubclass(annotation, Node) else None
+    if origin in (list, tuple) and isinstance(part, int):
+        return args[0]
+    if origin is dict and isinstance(part, str):
+        return args[1]
+    if isinstance(annotation, type) and issubclass(annotation, Node) and isinstance(part, str):
+        info = annotation.model_fields.get(part)
+        return info.annotation if info is not None else None
+    return None
+
+
+def _unknown_files(files: Mapping[str, bytes]) -> list[Problem]:
+    known = {str(getattr(m, "FILE")) for m in FILE_MODELS}
+    return [
+        Problem(Location(name), "not a file setops reads; check its name", "warning")
+        for name in sorted(files)
+        if name.startswith(CONFIG_DIRS) and name not in known
+    ]
+
+
+def _secret_problems(documents: Mapping[str, Document]) -> list[Problem]:
+    from setops.config.secrets import find_secrets
+
+    return [p for doc in documents.values() for p in find_secrets(doc)]

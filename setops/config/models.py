@@ -1,0 +1,325 @@
+"""The models of every configuration file: typed, immutable, each node knowing its place.
+
+Field-level rules (types, formats, :00/:30 minutes, known time zones) live here so pydantic
+reports them with the value's path; rules that relate values to each other live in
+`setops.config.validate`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+from typing import Annotated, Any, ClassVar, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr
+
+from setops.errors import Location
+
+Role = Literal["lead", "primary", "backup"]
+ROLES: tuple[Role, ...] = ("lead", "primary", "backup")
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS: tuple[Weekday, ...] = (
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=512)
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone `name` (cached: the same few zones are used thousands of times)."""
+    return ZoneInfo(name)
+
+
+def _check_zone(name: str) -> str:
+    try:
+        if "/" not in name and name not in ("UTC",):
+            raise ZoneInfoNotFoundError(name)
+        zone(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {name!r}; use an IANA name such as 'Europe/Berlin'"
+        ) from None
+    return name
+
+
+def _check_clock(text: str) -> str:
+    match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", text)
+    if not match:
+        raise ValueError(f"expected a time as 'HH:MM' (24-hour), got {text!r}")
+    if match.group(2) not in ("00", "30"):
+        raise ValueError(
+            f"{text} is not on :00 or :30; OpsGenie rounds other minutes, "
+            "so the person paged would differ from this file"
+        )
+    return text
+
+
+def _check_half_hour(value: dt.datetime) -> dt.datetime:
+    if value.minute not in (0, 30) or value.second or value.microsecond:
+        raise ValueError(
+            f"{value.isoformat()} is not on :00 or :30; OpsGenie rounds other minutes, "
+            "so the person paged would differ from this file"
+        )
+    return value
+
+
+Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)]
+TimeZoneName = Annotated[str, AfterValidator(_check_zone)]
+ClockTime = Annotated[str, AfterValidator(_check_clock)]
+HalfHourInstant = Annotated[AwareDatetime, AfterValidator(_check_half_hour)]
+
+
+class Node(BaseModel):
+    """Base of every model: strict about unknown keys, immutable, and aware of its place."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    _where: Location | None = PrivateAttr(default=None)
+    _fields_at: dict[str, Location] = PrivateAttr(default_factory=dict)
+
+    @property
+    def where(self) -> Location:
+        """The place of this node in its file."""
+        return self._where or Location("<unknown>")
+
+    def at(self, field: str) -> Location:
+        """The place of one of this node's values (the node itself when not written)."""
+        return self._fields_at.get(field, self.where)
+
+
+# --- rotations/roster.yaml -----------------------------------------------------------
+
+
+class Team(Node):
+    id: Id
+    name: str
+
+
+class Person(Node):
+    id: Id
+    name: str
+    team: Id
+    timezone: TimeZoneName
+    mattermost: str = Field(description="Mattermost username, without @")
+    opsgenie: str = Field(description="OpsGenie username (the user's e-mail address)")
+    jira: str = Field(description="Jira Cloud account id, or user name on Server/DC")
+    github: str = Field(description="GitHub login")
+    can_lead: bool = False
+
+
+class Roster(Node):
+    FILE: ClassVar[str] = "rotations/roster.yaml"
+    teams: list[Team]
+    people: list[Person]
+
+
+# --- rotations/set.yaml --------------------------------------------------------------
+
+
+class WeeklyMoment(Node):
+    weekday: Weekday
+    time: ClockTime
+
+    def clock(self) -> dt.time:
+        hours, minutes = self.time.split(":")
+        return dt.time(int(hours), int(minutes))
+
+
+class Shift(Node):
+    name: Id
+    timezone: TimeZoneName
+    start: ClockTime = Field(description="daily start of the shift's hours, local time")
+    end: ClockTime = Field(description="daily end; before start means the hours cross midnight")
+    days: list[Weekday] | None = Field(default=None, description="days the hours apply; all")
+
+
+class Rotation(Node):
+    name: str
+    timezone: TimeZoneName
+    cycle_weeks: Literal[2] = 2
+    shift_change: WeeklyMoment
+    handover_run: WeeklyMoment
+    shifts: list[Shift] = Field(min_length=1)
+
+
+class ShiftAssignment(Node):
+    primary: Id = Field(description="primary in the cycle's first week, backup in its second")
+    backup: Id = Field(description="backup in the cycle's first week, primary in its second")
+
+
+class Cycle(Node):
+    start: dt.date
+    lead: Id
+    shifts: dict[str, ShiftAssignment]
+
+
+class RotationFile(Node):
+    FILE: ClassVar[str] = "rotations/set.yaml"
+    rotation: Rotation
+    cycles: list[Cycle] = Field(min_length=1)
+
+
+# --- rotations/overrides.yaml, rotations/time-off.yaml -------------------------------
+
+
+class Override(Node):
+    id: Id
+    role: Role
+    shift: str | None = None
+    person: Id
+    start: HalfHourInstant
+    end: HalfHourInstant
+    reason: str | None = None
+
+
+class OverridesFile(Node):
+    FILE: ClassVar[str] = "rotations/overrides.yaml"
+    overrides: list[Override] = []
+
+
+class TimeOff(Node):
+    person: Id
+    first_day: dt.date
+    last_day: dt.date
+    reason: str | None = None
+
+
+class TimeOffFile(Node):
+    FILE: ClassVar[str] = "rotations/time-off.yaml"
+    time_off: list[TimeOff] = []
+
+
+# --- policies/ -----------------------------------------------------------------------
+
+
+class EscalationStep(Node):
+    notify: str = Field(description="the role paged: primary, backup or lead")
+    after_minutes: int = Field(ge=0, le=1440)
+
+
+class Repeat(Node):
+    times: int = Field(ge=0, le=20)
+    after_minutes: int = Field(ge=1, le=1440)
+
+
+class EscalationPolicy(Node):
+    name: str
+    description: str | None = None
+    steps: list[EscalationStep] = Field(min_length=1)
+    repeat: Repeat | None = None
+
+
+class EscalationFile(Node):
+    FILE: ClassVar[str] = "policies/escalation.yaml"
+    escalation_policy: EscalationPolicy
+
+
+class PriorityRule(Node):
+    rank: int = Field(ge=1)
+    name: str
+    description: str | None = None
+    jql: str = Field(min_length=1)
+
+
+class Level(Node):
+    id: Annotated[str, Field(pattern=r"^L[1-9]$")]
+    name: str
+    jql: str = Field(min_length=1)
+    incident_playbook: bool = False
+    update_every_hours: int | None = Field(default=None, ge=1)
+
+
+class PrioritiesFile(Node):
+    FILE: ClassVar[str] = "policies/priorities.yaml"
+    priority_rules: list[PriorityRule] = Field(min_length=1)
+    levels: list[Level] = Field(min_length=1)
+
+
+class ChecklistItem(Node):
+    id: Id
+    when: Literal["start", "handover"]
+    text: str = Field(min_length=1)
+
+
+class HandoverFile(Node):
+    FILE: ClassVar[str] = "policies/handover.yaml"
+    checklist: list[ChecklistItem] = Field(min_length=1)
+
+
+class ScheduleNames(Node):
+    lead: str = "SET Lead"
+    primary: str = "SET Primary"
+    backup: str = "SET Backup"
+
+
+class OpsGenieSettings(Node):
+    enabled: bool = True
+    owner_team: str
+    schedules: Literal["per-role", "per-role-and-shift"] = "per-role"
+    schedule_names: ScheduleNames = ScheduleNames()
+    horizon_weeks: int = Field(default=12, ge=1, le=104)
+    retention_weeks: int = Field(default=4, ge=0, le=104)
+
+
+class MattermostSettings(Node):
+    enabled: bool = True
+    team: str
+    channel: str
+    incident_channels: list[str] = []
+
+
+class JiraSettings(Node):
+    enabled: bool = True
+    project: str
+    board: int
+    jql: str
+
+
+class GitHubSettings(Node):
+    enabled: bool = True
+    repository: Annotated[str, Field(pattern=r"^[\w.-]+/[\w.-]+$")]
+    handover_label: str = "handover"
+    base_branch: str = "main"
+
+
+class IntegrationsFile(Node):
+    FILE: ClassVar[str] = "policies/integrations.yaml"
+    opsgenie: OpsGenieSettings | None = None
+    mattermost: MattermostSettings | None = None
+    jira: JiraSettings | None = None
+    github: GitHubSettings | None = None
+
+
+FILE_MODELS: tuple[type[Node], ...] = (
+    Roster,
+    RotationFile,
+    OverridesFile,
+    TimeOffFile,
+    EscalationFile,
+    PrioritiesFile,
+    HandoverFile,
+    IntegrationsFile,
+)
+OPTIONAL_FILES = frozenset({OverridesFile.FILE, TimeOffFile.FILE})
+
+
+def schema_name(model: type[Node]) -> str:
+    """The JSON Schema file name of a config file model, e.g. 'roster.schema.json'."""
+    stem = str(getattr(model, "FILE")).rsplit("/", 1)[-1].removesuffix(".yaml")
+    return f"{stem}.schema.json"
+
+
+def attach_places(node: Any, doc: Any, path: tuple[str | int, ...]) -> None:
+    """Tell every model in the tree under `node` where it stands in `doc`."""
+    if isinstance(node, Node):
+        node._where = doc.at(path)
+        for name in type(node).model_fields:
+            child = (*path, name)
+            node._fields_at[name] = doc.at(child)
+            attach_places(getattr(node, name), doc, child)
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            attach_places(item, doc, (*path, index))
+    elif isinstance(node, dict):
+        for key, item in node.items():
+            attach_places(item, doc, (*path, key))

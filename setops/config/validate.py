@@ -1,0 +1,252 @@
+"""Semantic validation: the rules that relate values to each other. All problems are collected.
+
+Each check is a small function from the Config to the problems it finds; `validate_config`
+runs them all and returns errors and warnings together, sorted by place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+
+from setops.config.codeowners import codeowners_problems
+from setops.config.load import Config
+from setops.config.models import WEEKDAYS, Node, zone
+from setops.errors import Location, Problem
+from setops.schedule import Slot, apply_overrides, base_slots, compute_schedule, cycle_spans
+
+RUNS_OUT_WARNING = dt.timedelta(weeks=4)
+Check = Callable[[Config], Iterable[Problem]]
+
+
+def validate_config(config: Config, now: dt.datetime) -> list[Problem]:
+    """Every problem with `config` (errors and warnings), sorted by place."""
+    problems = [*config.warnings]
+    for check in (_duplicate_ids, _references, _shift_names, _overrides_shape, _escalation,
+                  _priorities, _levels, _cycle_boundaries, _codeowners):  # fmt: skip
+        problems.extend(check(config))
+    if not any(p.severity == "error" for p in problems):
+        # The schedule-level checks assume every reference resolves.
+        for check in (_override_placement, _double_booked, _time_off, _leads):
+            problems.extend(check(config))
+        problems.extend(_runs_out(config, now))
+    return sorted(problems, key=lambda p: (p.where, p.message))
+
+
+def _dupes(nodes: Iterable[Node], field: str, what: str) -> Iterator[Problem]:
+    first: dict[object, Location] = {}
+    for node in nodes:
+        value = getattr(node, field)
+        if value in first:
+            yield Problem(node.at(field), f"duplicate {what} '{value}' (first at {first[value]})")
+        else:
+            first[value] = node.at(field)
+
+
+def _duplicate_ids(config: Config) -> Iterator[Problem]:
+    yield from _dupes(config.teams, "id", "team id")
+    yield from _dupes(config.people, "id", "person id")
+    yield from _dupes(config.overrides, "id", "override id")
+    yield from _dupes(config.checklist, "id", "checklist item id")
+    yield from _dupes(config.rotation.shifts, "name", "shift name")
+    yield from _dupes(config.cycles, "start", "cycle start")
+
+
+def _unknown_person(config: Config, node: Node, field: str) -> Iterator[Problem]:
+    person = getattr(node, field)
+    if person not in config.person_by_id:
+        yield Problem(node.at(field), f"unknown person '{person}'; add them to rotations/roster.yaml")
+
+
+def _references(config: Config) -> Iterator[Problem]:
+    teams = {t.id for t in config.teams}
+    for person in config.people:
+        if person.team not in teams:
+            yield Problem(person.at("team"), f"unknown team '{person.team}'; teams are: "
+                          + ", ".join(sorted(teams)))  # fmt: skip
+    for cycle in config.cycles:
+        yield from _unknown_person(config, cycle, "lead")
+        for pair in cycle.shifts.values():
+            yield from _unknown_person(config, pair, "primary")
+            yield from _unknown_person(config, pair, "backup")
+    for override in config.overrides:
+        yield from _unknown_person(config, override, "person")
+    for entry in config.time_off:
+        yield from _unknown_person(config, entry, "person")
+
+
+def _shift_names(config: Config) -> Iterator[Problem]:
+    names = [s.name for s in config.rotation.shifts]
+    for cycle in config.cycles:
+        for name in cycle.shifts:
+            if name not in names:
+                yield Problem(cycle.at("shifts"), f"unknown shift '{name}'; shifts are: "
+                              + ", ".join(names))  # fmt: skip
+        missing = [n for n in names if n not in cycle.shifts]
+        if missing:
+            yield Problem(cycle.at("shifts"), f"no engineers for shift {', '.join(missing)}")
+
+
+def _overrides_shape(config: Config) -> Iterator[Problem]:
+    names = [s.name for s in config.rotation.shifts]
+    for o in config.overrides:
+        if o.role == "lead" and o.shift is not None:
+            yield Problem(o.at("shift"), "a lead override takes no shift: the lead holds all shifts")
+        elif o.role != "lead" and o.shift is None:
+            yield Problem(o.where, f"missing key 'shift': a {o.role} override names its shift")
+        elif o.role != "lead" and o.shift not in names:
+            yield Problem(o.at("shift"), f"unknown shift '{o.shift}'; shifts are: "
+                          + ", ".join(names))  # fmt: skip
+        if o.end <= o.start:
+            yield Problem(o.at("end"), f"the override ends ({o.end.isoformat()}) before it "
+                          f"starts ({o.start.isoformat()})")  # fmt: skip
+
+
+def _escalation(config: Config) -> Iterator[Problem]:
+    previous: int | None = None
+    for step in config.escalation.steps:
+        if step.notify not in ("primary", "backup", "lead"):
+            yield Problem(step.at("notify"), f"unknown role '{step.notify}'; "
+                          "escalation steps notify primary, backup or lead")  # fmt: skip
+        if previous is not None and step.after_minutes <= previous:
+            yield Problem(step.at("after_minutes"), f"after_minutes must increase from step to "
+                          f"step ({step.after_minutes} follows {previous})")  # fmt: skip
+        previous = step.after_minutes
+
+
+def _priorities(config: Config) -> Iterator[Problem]:
+    yield from _dupes(config.priority_rules, "rank", "priority rank")
+
+
+def _levels(config: Config) -> Iterator[Problem]:
+    yield from _dupes(config.levels, "id", "level")
+    for level in config.levels:
+        if level.id in ("L1", "L2") and not (
+            level.incident_playbook and level.update_every_hours and level.update_every_hours <= 24
+        ):
+            yield Problem(level.where, f"{level.id} issues get the incident playbook and an update "
+                          "at least daily: set incident_playbook: true and "
+                          "update_every_hours: 24 or less")  # fmt: skip
+
+
+def _cycle_boundaries(config: Config) -> Iterator[Problem]:
+    weekday = config.rotation.shift_change.weekday
+    length = dt.timedelta(weeks=config.rotation.cycle_weeks)
+    previous = None
+    for cycle in config.cycles:
+        day = WEEKDAYS[cycle.start.weekday()]
+        if day != weekday:
+            yield Problem(cycle.at("start"), f"cycle starts on a {day} ({cycle.start}); cycles "
+                          f"start at the shift change, on a {weekday}")  # fmt: skip
+        elif previous is not None:
+            expected = previous.start + length
+            if cycle.start < previous.start:
+                yield Problem(cycle.at("start"), "cycles must be listed in time order "
+                              f"({cycle.start} comes after {previous.start})")  # fmt: skip
+            elif cycle.start > expected:
+                yield Problem(cycle.at("start"), f"gap: the cycle before ends {expected}, this "
+                              f"one starts {cycle.start}; nobody is on SET in between")  # fmt: skip
+            elif cycle.start < expected:
+                yield Problem(cycle.at("start"), f"overlap: the cycle before runs until "
+                              f"{expected}, this one starts {cycle.start}")  # fmt: skip
+        previous = cycle
+
+
+def _override_placement(config: Config) -> Iterator[Problem]:
+    spans = cycle_spans(config.rotation, config.cycles)
+    first, last = spans[0].start, spans[-1].end
+    base = base_slots(config.rotation, spans)
+    seen: dict[tuple[str, str | None], list[tuple[dt.datetime, dt.datetime, Location]]]
+    seen = defaultdict(list)
+    holders = defaultdict(list)
+    for slot in base:
+        holders[slot.key].append(slot)
+    for o in sorted(config.overrides, key=lambda o: o.start):
+        if o.start < first or o.end > last:
+            yield Problem(o.at("start"), f"the override is outside the cycles ({_fmt(first)} to "
+                          f"{_fmt(last)}); add the cycle first")  # fmt: skip
+        for start, end, where in seen[(o.role, o.shift)]:
+            if o.start < end and start < o.end:
+                yield Problem(o.at("start"), f"overlaps the override at {where} for the same role")
+        seen[(o.role, o.shift)].append((o.start, o.end, o.at("start")))
+        for slot in holders[(o.role, o.shift)]:
+            if slot.overlaps(o.start, o.end) and slot.person == o.person:
+                yield Problem(o.at("person"), f"{o.person} already holds {_role(slot)} then "
+                              f"({_fmt(slot.start)} to {_fmt(slot.end)}); an override names "
+                              "someone else")  # fmt: skip
+                break
+
+
+def _double_booked(config: Config) -> Iterator[Problem]:
+    spans = cycle_spans(config.rotation, config.cycles)
+    slots = apply_overrides(base_slots(config.rotation, spans), config.overrides)
+    for person_slots in _by_person(slots).values():
+        person_slots.sort(key=lambda s: s.start)
+        latest: Slot | None = None
+        for slot in person_slots:
+            if latest is not None and slot.start < latest.end:
+                yield Problem(slot.origin, f"{slot.person} would be {_role(latest)} and "
+                              f"{_role(slot)} at once, from {_fmt(max(slot.start, latest.start))} "
+                              f"to {_fmt(min(slot.end, latest.end))}")  # fmt: skip
+            if latest is None or slot.end > latest.end:
+                latest = slot
+
+
+def _time_off(config: Config) -> Iterator[Problem]:
+    schedule = compute_schedule(config)
+    by_person = _by_person(schedule.slots)
+    for entry in config.time_off:
+        if entry.last_day < entry.first_day:
+            yield Problem(entry.at("last_day"), "last_day is before first_day")
+            continue
+        tz = zone(config.person(entry.person).timezone)
+        start = dt.datetime.combine(entry.first_day, dt.time(), tz)
+        end = dt.datetime.combine(entry.last_day + dt.timedelta(days=1), dt.time(), tz)
+        for slot in by_person.get(entry.person, []):
+            if slot.overlaps(start, end):
+                yield Problem(slot.origin, f"{slot.person} is on time off {entry.first_day} to "
+                              f"{entry.last_day} ({entry.where}) but would be {_role(slot)} from "
+                              f"{_fmt(max(slot.start, start))} to {_fmt(min(slot.end, end))}; "
+                              "cover it with an override")  # fmt: skip
+
+
+def _leads(config: Config) -> Iterator[Problem]:
+    for cycle in config.cycles:
+        if not config.person(cycle.lead).can_lead:
+            yield Problem(cycle.at("lead"), f"{cycle.lead} may not lead SET (can_lead is not true "
+                          "in rotations/roster.yaml)")  # fmt: skip
+    for o in config.overrides:
+        if o.role == "lead" and not config.person(o.person).can_lead:
+            yield Problem(o.at("person"), f"{o.person} may not lead SET (can_lead is not true "
+                          "in rotations/roster.yaml)")  # fmt: skip
+
+
+def _runs_out(config: Config, now: dt.datetime) -> Iterator[Problem]:
+    end = cycle_spans(config.rotation, config.cycles)[-1].end
+    last = max(config.cycles, key=lambda c: c.start)
+    if end <= now + RUNS_OUT_WARNING:
+        when = "has run out" if end <= now else f"runs out in {(end - now).days} days"
+        yield Problem(last.at("start"), f"the schedule {when} (the last cycle ends "
+                      f"{_fmt(end)}); add cycles", "warning")  # fmt: skip
+
+
+def _codeowners(config: Config) -> Iterator[Problem]:
+    yield from codeowners_problems(config.codeowners)
+
+
+def _by_person(slots: Iterable[Slot]) -> dict[str, list[Slot]]:
+    out: dict[str, list[Slot]] = defaultdict(list)
+    for slot in slots:
+        out[slot.person].append(slot)
+    return out
+
+
+def _role(slot: Slot) -> str:
+    return slot.role if slot.shift is None else f"{slot.role} {slot.shift}"
+
+
+def _fmt(instant: dt.datetime) -> str:
+    return instant.strftime("%Y-%m-%d %H:%M %Z")
+
+

@@ -1,0 +1,86 @@
+"""`setops schedule` output: the slots of a window as text, Markdown, JSON or iCalendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+
+from icalendar import Calendar, Event
+
+from setops.config.load import Config
+from setops.render.people import iso, person_json
+from setops.schedule import Slot
+
+
+def role_label(slot: Slot) -> str:
+    return slot.role if slot.shift is None else f"{slot.role} {slot.shift}"
+
+
+def slots_json(config: Config, slots: Sequence[Slot]) -> str:
+    data = {
+        "slots": [
+            {
+                "role": slot.role,
+                "shift": slot.shift,
+                "person": person_json(config.person(slot.person)),
+                "start": iso(slot.start),
+                "end": iso(slot.end),
+            }
+            for slot in slots
+        ]
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def _span(slot: Slot) -> tuple[str, str]:
+    fmt = "%a %Y-%m-%d %H:%M %Z"
+    return slot.start.strftime(fmt), slot.end.strftime(fmt)
+
+
+def slots_text(config: Config, slots: Sequence[Slot]) -> str:
+    if not slots:
+        return "no slots in this window"
+    lines = []
+    for slot in slots:
+        start, end = _span(slot)
+        name = config.person(slot.person).name
+        note = f"  (override {slot.override})" if slot.override else ""
+        lines.append(f"{start}  to  {end}  {role_label(slot):<14} {name} ({slot.person}){note}")
+    return "\n".join(lines)
+
+
+def slots_markdown(config: Config, slots: Sequence[Slot]) -> str:
+    lines = ["| from | to | role | who | note |", "|---|---|---|---|---|"]
+    for slot in slots:
+        start, end = _span(slot)
+        name = config.person(slot.person).name
+        note = f"override `{slot.override}`" if slot.override else ""
+        lines.append(f"| {start} | {end} | {role_label(slot)} | {name} (`{slot.person}`) | {note} |")
+    return "\n".join(lines)
+
+
+def slots_ics(config: Config, slots: Sequence[Slot], stamp: dt.datetime) -> str:
+    """An RFC 5545 calendar, one event per slot; UIDs stay the same from one run to the next."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//setops//SET rotation//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", f"{config.rotation.name} rotation")
+    for slot in slots:
+        person = config.person(slot.person)
+        event = Event()
+        start_utc = slot.start.astimezone(dt.UTC)
+        uid = f"{start_utc:%Y%m%dT%H%M%SZ}-{slot.role}-{slot.shift or 'all'}-{slot.person}@setops"
+        event.add("uid", uid)
+        event.add("dtstamp", stamp.astimezone(dt.UTC))
+        event.add("dtstart", start_utc)
+        event.add("dtend", slot.end.astimezone(dt.UTC))
+        event.add("summary", f"{config.rotation.name} {role_label(slot)}: {person.name}")
+        detail = f"{person.name} is {role_label(slot)} from {iso(slot.start)} to {iso(slot.end)}."
+        if slot.override:
+            detail += f" Override: {slot.override}."
+        event.add("description", detail)
+        event.add("transp", "TRANSPARENT")
+        calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")

@@ -1,0 +1,41 @@
+"""How a person appears in every output."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from setops.config.load import Config
+from setops.config.models import Person
+
+
+def person_json(person: Person | None) -> dict[str, Any] | None:
+    """The `P` object of the JSON contracts."""
+    if person is None:
+        return None
+    return {
+        "id": person.id,
+        "name": person.name,
+        "team": person.team,
+        "timezone": person.timezone,
+        "mattermost": person.mattermost,
+        "opsgenie": person.opsgenie,
+        "jira": person.jira,
+        "github": person.github,
+    }
+
+
+def person_text(config: Config, person_id: str | None) -> str:
+    if person_id is None:
+        return "nobody"
+    person = config.person(person_id)
+    return f"{person.name} ({person.id}, {person.team})"
+
+
+def iso(instant: dt.datetime) -> str:
+    """ISO 8601 with its offset, to the minute when seconds are zero."""
+    return instant.isoformat(timespec="seconds")
+
+
+def when(instant: dt.datetime) -> str:
+    return instant.strftime("%a %Y-%m-%d %H:%M %Z")

@@ -1,0 +1,47 @@
+"""Reading instants and dates given on the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from zoneinfo import ZoneInfo
+
+from setops.errors import SetopsError
+
+
+def now() -> dt.datetime:
+    """The current instant; SETOPS_NOW (ISO 8601 with offset) pins it, for tests and replays."""
+    pinned = os.environ.get("SETOPS_NOW")
+    if pinned:
+        value = _parse_iso(pinned, "SETOPS_NOW")
+        if value.tzinfo is None:
+            raise SetopsError("SETOPS_NOW needs a UTC offset, e.g. 2026-12-07T09:00:00+01:00")
+        return value
+    return dt.datetime.now(dt.UTC)
+
+
+def parse_instant(text: str, tz: ZoneInfo, what: str = "--at") -> dt.datetime:
+    """An ISO 8601 time; one written without an offset is read in `tz` (the rotation's zone)."""
+    if text.strip().lower() == "now":
+        return now().astimezone(tz)
+    value = _parse_iso(text, what)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz).astimezone(dt.UTC).astimezone(tz)
+    return value
+
+
+def parse_date(text: str, what: str = "--from") -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise SetopsError(f"{what}: expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _parse_iso(text: str, what: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise SetopsError(
+            f"{what}: expected an ISO 8601 time such as 2026-12-08T10:00 or "
+            f"2026-12-08T10:00+01:00, got {text!r}"
+        ) from None
