@@ -18,7 +18,7 @@ from typing import NoReturn
 import click
 
 from setops import __version__
-from setops.commands import diff, fmt, schedule, schema, validate, who
+from setops.commands import apply, diff, fmt, plan, schedule, schema, validate, who
 from setops.commands.common import print_problems
 from setops.errors import ConfigError, SetopsError
 
@@ -29,6 +29,8 @@ COMMANDS: tuple[click.Command, ...] = (
     diff.command,
     schema.command,
     fmt.command,
+    plan.command,
+    apply.command,
 )
 
 
@@ -64,22 +66,26 @@ def _report_bug(exc: BaseException) -> int:
     path = crash_log_path()
     try:
         with path.open("a", encoding="utf-8") as log:
-            log.write(f"--- {dt.datetime.now(dt.UTC).isoformat()} setops {__version__} "
-                      f"argv={sys.argv[1:2]}\n")  # fmt: skip
+            log.write(
+                f"--- {dt.datetime.now(dt.UTC).isoformat()} setops {__version__} "
+                f"argv={sys.argv[1:2]}\n"
+            )
             log.write("".join(traceback.format_exception(exc)))
         where = f"the traceback is in {path}"
     except OSError:
         where = "the traceback could not be written"
-    click.echo(f"setops: internal error ({type(exc).__name__}); {where}. Please report it.",
-               err=True)  # fmt: skip
+    click.echo(
+        f"setops: internal error ({type(exc).__name__}); {where}. Please report it.", err=True
+    )
     return 3
 
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the exit code (tests call this)."""
     try:
-        result = cli.main(args=list(argv) if argv is not None else None, prog_name="setops",
-                          standalone_mode=False)  # fmt: skip
+        result = cli.main(
+            args=list(argv) if argv is not None else None, prog_name="setops", standalone_mode=False
+        )
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.Abort:

@@ -6,6 +6,7 @@ Pure: two Schedules in, a list of moves and load changes out.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -59,7 +60,7 @@ def _key_moves(key: SlotKey, old: Sequence[Slot], new: Sequence[Slot]) -> list[M
     cuts = sorted({t for s in (*old, *new) for t in (s.start, s.end)})
     found: list[Move] = []
     i = j = 0
-    for start, end in zip(cuts, cuts[1:], strict=False):
+    for start, end in itertools.pairwise(cuts):
         while i < len(old) and old[i].end <= start:
             i += 1
         while j < len(new) and new[j].end <= start:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -184,8 +185,9 @@ def base_slots(rotation: Rotation, spans: Iterable[CycleSpan]) -> list[Slot]:
     slots: list[Slot] = []
     for span in spans:
         cycle = span.cycle
-        slots.append(Slot("lead", None, cycle.lead, span.start, span.end, cycle.start,
-                          cycle.at("lead")))  # fmt: skip
+        slots.append(
+            Slot("lead", None, cycle.lead, span.start, span.end, cycle.start, cycle.at("lead"))
+        )
         middle = local_instant(cycle.start + dt.timedelta(weeks=1), clock, tz)
         for shift in rotation.shifts:
             pair = cycle.shifts.get(shift.name)
@@ -223,17 +225,20 @@ def apply_overrides(slots: Sequence[Slot], overrides: Iterable[Override]) -> lis
 
 
 def _split(slot: Slot, overrides: Sequence[Override]) -> list[Slot]:
-    cuts = sorted({slot.start, slot.end} | {
-        t for o in overrides for t in (o.start, o.end) if slot.start < t < slot.end
-    })  # fmt: skip
+    cuts = sorted(
+        {slot.start, slot.end}
+        | {t for o in overrides for t in (o.start, o.end) if slot.start < t < slot.end}
+    )
     pieces: list[Slot] = []
-    for start, end in zip(cuts, cuts[1:], strict=False):
+    for start, end in itertools.pairwise(cuts):
         winner = next((o for o in reversed(overrides) if o.start <= start and end <= o.end), None)
-        piece = replace(slot, start=start.astimezone(slot.start.tzinfo),
-                        end=end.astimezone(slot.start.tzinfo))  # fmt: skip
+        piece = replace(
+            slot, start=start.astimezone(slot.start.tzinfo), end=end.astimezone(slot.start.tzinfo)
+        )
         if winner is not None:
-            piece = replace(piece, person=winner.person, override=winner.id,
-                            origin=winner.at("person"))  # fmt: skip
+            piece = replace(
+                piece, person=winner.person, override=winner.id, origin=winner.at("person")
+            )
         if pieces and _same_holder(pieces[-1], piece):
             piece = replace(pieces.pop(), end=piece.end)
         pieces.append(piece)

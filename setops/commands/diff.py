@@ -17,8 +17,13 @@ from setops.timeparse import now
 
 
 @click.command("diff")
-@click.option("--base", "base", required=True, metavar="REF",
-              help="The git revision to compare with (a branch, tag or commit).")  # fmt: skip
+@click.option(
+    "--base",
+    "base",
+    required=True,
+    metavar="REF",
+    help="The git revision to compare with (a branch, tag or commit).",
+)
 @format_option("text", "markdown")
 @root_option
 def command(base: str, output_format: str, root: Path) -> int:
@@ -30,13 +35,18 @@ def command(base: str, output_format: str, root: Path) -> int:
     try:
         old = load_config_files(read_files_at_revision(root, base))
     except ConfigError as exc:
-        raise SetopsError(f"the configuration at {base} does not load "
-                          f"({len(exc.problems)} problem(s)); cannot compare") from None  # fmt: skip
+        raise SetopsError(
+            f"the configuration at {base} does not load "
+            f"({len(exc.problems)} problem(s)); cannot compare"
+        ) from None
     new = load_valid(root)
     at = now()
     old_warnings = {(w.where.path, w.message) for w in validate_config(old, at)}
-    fresh = [w for w in validate_config(new, at)
-             if w.severity == "warning" and (w.where.path, w.message) not in old_warnings]  # fmt: skip
+    fresh = [
+        w
+        for w in validate_config(new, at)
+        if w.severity == "warning" and (w.where.path, w.message) not in old_warnings
+    ]
     before, after = compute_schedule(old), compute_schedule(new)
     changes, loads = moves(before, after), load_changes(before, after)
     render = diff_markdown if output_format == "markdown" else diff_text

@@ -48,8 +48,9 @@ def command(check: bool, root: Path) -> int:
             changed.append(path)
             name = str(path.relative_to(root))
             if check:
-                diff = difflib.unified_diff(before.splitlines(True), after.splitlines(True),
-                                            name, f"{name} (formatted)")  # fmt: skip
+                diff = difflib.unified_diff(
+                    before.splitlines(True), after.splitlines(True), name, f"{name} (formatted)"
+                )
                 click.echo("".join(diff), nl=False)
             else:
                 path.write_text(after, encoding="utf-8")

@@ -15,10 +15,19 @@ from setops.timeparse import now, parse_date
 
 
 @click.command("schedule")
-@click.option("--from", "from_text", metavar="DATE",
-              help="First day (YYYY-MM-DD, rotation's zone). Default: today.")  # fmt: skip
-@click.option("--weeks", type=click.IntRange(1, 520), default=4, show_default=True,
-              help="How many weeks from --from.")  # fmt: skip
+@click.option(
+    "--from",
+    "from_text",
+    metavar="DATE",
+    help="First day (YYYY-MM-DD, rotation's zone). Default: today.",
+)
+@click.option(
+    "--weeks",
+    type=click.IntRange(1, 520),
+    default=4,
+    show_default=True,
+    help="How many weeks from --from.",
+)
 @click.option("--person", "person_id", metavar="ID", help="Only this person's slots (own feed).")
 @format_option("text", "markdown", "json", "ics")
 @root_option

@@ -17,7 +17,7 @@ def schemas() -> dict[str, dict[str, Any]]:
     for model in FILE_MODELS:
         schema = model.model_json_schema()
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-        schema["title"] = str(getattr(model, "FILE"))
+        schema["title"] = str(model.FILE)
         out[schema_name(model)] = schema
     return out
 
@@ -27,8 +27,12 @@ def render(schema: dict[str, Any]) -> str:
 
 
 @click.command("schema")
-@click.option("--write", "write_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Write one <file>.schema.json per config file into this directory.")  # fmt: skip
+@click.option(
+    "--write",
+    "write_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write one <file>.schema.json per config file into this directory.",
+)
 def command(write_dir: Path | None) -> int:
     """Print (or --write) the JSON Schema of every file in rotations/ and policies/.
 

@@ -29,6 +29,7 @@ def command(root: Path) -> int:
         click.echo(f"{errors} error(s); the configuration is invalid.", err=True)
         return 1
     cycles = len(config.cycles)
-    click.echo(f"ok: {len(config.people)} people, {cycles} cycles, "
-               f"{len(config.overrides)} overrides valid")  # fmt: skip
+    click.echo(
+        f"ok: {len(config.people)} people, {cycles} cycles, {len(config.overrides)} overrides valid"
+    )
     return 0

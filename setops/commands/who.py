@@ -37,5 +37,7 @@ def command(at_text: str | None, output_format: str, root: Path) -> int:
             f"no cycle covers {at.isoformat()}; the schedule runs from "
             f"{start.isoformat() if start else '?'} to {end.isoformat() if end else '?'}"
         )
-    click.echo(oncall_json(config, oncall) if output_format == "json" else oncall_text(config, oncall))
+    click.echo(
+        oncall_json(config, oncall) if output_format == "json" else oncall_text(config, oncall)
+    )
     return 0

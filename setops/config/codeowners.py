@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pathspec
 
@@ -20,11 +21,14 @@ MUST_BE_OWNED = {
 def codeowners_problems(codeowners: tuple[str, str] | None) -> Iterator[Problem]:
     """Problems with the CODEOWNERS file (path, text): every protected path needs an owner."""
     if codeowners is None:
-        yield Problem(Location("CODEOWNERS"), "no CODEOWNERS file; engineering leads must own "
-                      "rotations/ and policies/ (and maintainers .github/ and CODEOWNERS)")  # fmt: skip
+        yield Problem(
+            Location("CODEOWNERS"),
+            "no CODEOWNERS file; engineering leads must own "
+            "rotations/ and policies/ (and maintainers .github/ and CODEOWNERS)",
+        )
         return
     path, text = codeowners
-    rules: list[tuple[int, pathspec.PathSpec, list[str]]] = []
+    rules: list[tuple[int, pathspec.PathSpec[Any], list[str]]] = []
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
@@ -40,5 +44,7 @@ def codeowners_problems(codeowners: tuple[str, str] | None) -> Iterator[Problem]
             if spec.match_file(sample):
                 owner = owners  # the last matching rule wins, as on GitHub
         if not owner:
-            yield Problem(Location(path), f"CODEOWNERS gives no owner to {protected}; every "
-                          "change there must be reviewed")  # fmt: skip
+            yield Problem(
+                Location(path),
+                f"CODEOWNERS gives no owner to {protected}; every change there must be reviewed",
+            )

@@ -24,8 +24,8 @@ from setops.config.models import (
     IntegrationsFile,
     Level,
     Node,
-    OverridesFile,
     Override,
+    OverridesFile,
     Person,
     PrioritiesFile,
     PriorityRule,
@@ -86,8 +86,22 @@ def load_config(root: Path) -> Config:
 
 def read_files_at_revision(root: Path, revision: str) -> dict[str, bytes]:
     """The config files as they are at git `revision` of the repository at `root`."""
-    names = _git(root, "ls-tree", "-r", "--name-only", revision, "--", *CONFIG_DIRS, "CODEOWNERS",
-                 ".github/CODEOWNERS", "docs/CODEOWNERS").decode().splitlines()  # fmt: skip
+    names = (
+        _git(
+            root,
+            "ls-tree",
+            "-r",
+            "--name-only",
+            revision,
+            "--",
+            *CONFIG_DIRS,
+            "CODEOWNERS",
+            ".github/CODEOWNERS",
+            "docs/CODEOWNERS",
+        )
+        .decode()
+        .splitlines()
+    )
     files: dict[str, bytes] = {}
     for name in names:
         top, _, rest = name.partition("/")
@@ -115,7 +129,7 @@ def load_config_files(files: Mapping[str, bytes]) -> Config:
     documents: dict[str, Document] = {}
     models: dict[str, Node] = {}
     for model in FILE_MODELS:
-        name = str(getattr(model, "FILE"))
+        name = str(model.FILE)
         raw = files.get(name)
         if raw is None:
             if name not in OPTIONAL_FILES:
@@ -167,7 +181,7 @@ def _assemble(
 
 
 def _get(models: dict[str, Node], model: type[M]) -> M:
-    value = models[str(getattr(model, "FILE"))]
+    value = models[str(model.FILE)]
     assert isinstance(value, model)
     return value
 
@@ -193,7 +207,11 @@ def _pydantic_problem(model: type[Node], doc: Document, error: Any) -> Problem:
         message = "a time here needs its UTC offset, e.g. 2026-12-07T09:00:00+01:00"
     name = next((str(part) for part in reversed(loc) if isinstance(part, str)), "")
     value = error.get("input")
-    shown = f" (got {value!r})" if isinstance(value, str | int | float) and kind != "value_error" else ""
+    shown = (
+        f" (got {value!r})"
+        if isinstance(value, str | int | float) and kind != "value_error"
+        else ""
+    )
     return Problem(doc.at(loc), f"{name}: {message}{shown}" if name else message + shown)
 
 
@@ -240,7 +258,7 @@ def _step(annotation: Any, part: str | int | None) -> Any:
 
 
 def _unknown_files(files: Mapping[str, bytes]) -> list[Problem]:
-    known = {str(getattr(m, "FILE")) for m in FILE_MODELS}
+    known = {str(m.FILE) for m in FILE_MODELS}
     return [
         Problem(Location(name), "not a file setops reads; check its name", "warning")
         for name in sorted(files)

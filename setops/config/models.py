@@ -21,8 +21,14 @@ Role = Literal["lead", "primary", "backup"]
 ROLES: tuple[Role, ...] = ("lead", "primary", "backup")
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[Weekday, ...] = (
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-)  # fmt: skip
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
 
 
 @lru_cache(maxsize=512)
@@ -74,6 +80,7 @@ class Node(BaseModel):
     """Base of every model: strict about unknown keys, immutable, and aware of its place."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    FILE: ClassVar[str] = ""  # set on the model of a whole file: its path under the root
     _where: Location | None = PrivateAttr(default=None)
     _fields_at: dict[str, Location] = PrivateAttr(default_factory=dict)
 
@@ -305,7 +312,7 @@ OPTIONAL_FILES = frozenset({OverridesFile.FILE, TimeOffFile.FILE})
 
 def schema_name(model: type[Node]) -> str:
     """The JSON Schema file name of a config file model, e.g. 'roster.schema.json'."""
-    stem = str(getattr(model, "FILE")).rsplit("/", 1)[-1].removesuffix(".yaml")
+    stem = str(model.FILE).rsplit("/", 1)[-1].removesuffix(".yaml")
     return f"{stem}.schema.json"
 
 

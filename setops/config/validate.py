@@ -23,8 +23,17 @@ Check = Callable[[Config], Iterable[Problem]]
 def validate_config(config: Config, now: dt.datetime) -> list[Problem]:
     """Every problem with `config` (errors and warnings), sorted by place."""
     problems = [*config.warnings]
-    for check in (_duplicate_ids, _references, _shift_names, _overrides_shape, _escalation,
-                  _priorities, _levels, _cycle_boundaries, _codeowners):  # fmt: skip
+    for check in (
+        _duplicate_ids,
+        _references,
+        _shift_names,
+        _overrides_shape,
+        _escalation,
+        _priorities,
+        _levels,
+        _cycle_boundaries,
+        _codeowners,
+    ):
         problems.extend(check(config))
     if not any(p.severity == "error" for p in problems):
         # The schedule-level checks assume every reference resolves.
@@ -56,15 +65,19 @@ def _duplicate_ids(config: Config) -> Iterator[Problem]:
 def _unknown_person(config: Config, node: Node, field: str) -> Iterator[Problem]:
     person = getattr(node, field)
     if person not in config.person_by_id:
-        yield Problem(node.at(field), f"unknown person '{person}'; add them to rotations/roster.yaml")
+        yield Problem(
+            node.at(field), f"unknown person '{person}'; add them to rotations/roster.yaml"
+        )
 
 
 def _references(config: Config) -> Iterator[Problem]:
     teams = {t.id for t in config.teams}
     for person in config.people:
         if person.team not in teams:
-            yield Problem(person.at("team"), f"unknown team '{person.team}'; teams are: "
-                          + ", ".join(sorted(teams)))  # fmt: skip
+            yield Problem(
+                person.at("team"),
+                f"unknown team '{person.team}'; teams are: " + ", ".join(sorted(teams)),
+            )
     for cycle in config.cycles:
         yield from _unknown_person(config, cycle, "lead")
         for pair in cycle.shifts.values():
@@ -81,8 +94,9 @@ def _shift_names(config: Config) -> Iterator[Problem]:
     for cycle in config.cycles:
         for name in cycle.shifts:
             if name not in names:
-                yield Problem(cycle.at("shifts"), f"unknown shift '{name}'; shifts are: "
-                              + ", ".join(names))  # fmt: skip
+                yield Problem(
+                    cycle.at("shifts"), f"unknown shift '{name}'; shifts are: " + ", ".join(names)
+                )
         missing = [n for n in names if n not in cycle.shifts]
         if missing:
             yield Problem(cycle.at("shifts"), f"no engineers for shift {', '.join(missing)}")
@@ -92,26 +106,36 @@ def _overrides_shape(config: Config) -> Iterator[Problem]:
     names = [s.name for s in config.rotation.shifts]
     for o in config.overrides:
         if o.role == "lead" and o.shift is not None:
-            yield Problem(o.at("shift"), "a lead override takes no shift: the lead holds all shifts")
+            yield Problem(
+                o.at("shift"), "a lead override takes no shift: the lead holds all shifts"
+            )
         elif o.role != "lead" and o.shift is None:
             yield Problem(o.where, f"missing key 'shift': a {o.role} override names its shift")
         elif o.role != "lead" and o.shift not in names:
-            yield Problem(o.at("shift"), f"unknown shift '{o.shift}'; shifts are: "
-                          + ", ".join(names))  # fmt: skip
+            yield Problem(
+                o.at("shift"), f"unknown shift '{o.shift}'; shifts are: " + ", ".join(names)
+            )
         if o.end <= o.start:
-            yield Problem(o.at("end"), f"the override ends ({o.end.isoformat()}) before it "
-                          f"starts ({o.start.isoformat()})")  # fmt: skip
+            yield Problem(
+                o.at("end"),
+                f"the override ends ({o.end.isoformat()}) before it starts ({o.start.isoformat()})",
+            )
 
 
 def _escalation(config: Config) -> Iterator[Problem]:
     previous: int | None = None
     for step in config.escalation.steps:
         if step.notify not in ("primary", "backup", "lead"):
-            yield Problem(step.at("notify"), f"unknown role '{step.notify}'; "
-                          "escalation steps notify primary, backup or lead")  # fmt: skip
+            yield Problem(
+                step.at("notify"),
+                f"unknown role '{step.notify}'; escalation steps notify primary, backup or lead",
+            )
         if previous is not None and step.after_minutes <= previous:
-            yield Problem(step.at("after_minutes"), f"after_minutes must increase from step to "
-                          f"step ({step.after_minutes} follows {previous})")  # fmt: skip
+            yield Problem(
+                step.at("after_minutes"),
+                f"after_minutes must increase from step to "
+                f"step ({step.after_minutes} follows {previous})",
+            )
         previous = step.after_minutes
 
 
@@ -125,9 +149,12 @@ def _levels(config: Config) -> Iterator[Problem]:
         if level.id in ("L1", "L2") and not (
             level.incident_playbook and level.update_every_hours and level.update_every_hours <= 24
         ):
-            yield Problem(level.where, f"{level.id} issues get the incident playbook and an update "
-                          "at least daily: set incident_playbook: true and "
-                          "update_every_hours: 24 or less")  # fmt: skip
+            yield Problem(
+                level.where,
+                f"{level.id} issues get the incident playbook and an update "
+                "at least daily: set incident_playbook: true and "
+                "update_every_hours: 24 or less",
+            )
 
 
 def _cycle_boundaries(config: Config) -> Iterator[Problem]:
@@ -137,19 +164,31 @@ def _cycle_boundaries(config: Config) -> Iterator[Problem]:
     for cycle in config.cycles:
         day = WEEKDAYS[cycle.start.weekday()]
         if day != weekday:
-            yield Problem(cycle.at("start"), f"cycle starts on a {day} ({cycle.start}); cycles "
-                          f"start at the shift change, on a {weekday}")  # fmt: skip
+            yield Problem(
+                cycle.at("start"),
+                f"cycle starts on a {day} ({cycle.start}); cycles "
+                f"start at the shift change, on a {weekday}",
+            )
         elif previous is not None:
             expected = previous.start + length
             if cycle.start < previous.start:
-                yield Problem(cycle.at("start"), "cycles must be listed in time order "
-                              f"({cycle.start} comes after {previous.start})")  # fmt: skip
+                yield Problem(
+                    cycle.at("start"),
+                    "cycles must be listed in time order "
+                    f"({cycle.start} comes after {previous.start})",
+                )
             elif cycle.start > expected:
-                yield Problem(cycle.at("start"), f"gap: the cycle before ends {expected}, this "
-                              f"one starts {cycle.start}; nobody is on SET in between")  # fmt: skip
+                yield Problem(
+                    cycle.at("start"),
+                    f"gap: the cycle before ends {expected}, this "
+                    f"one starts {cycle.start}; nobody is on SET in between",
+                )
             elif cycle.start < expected:
-                yield Problem(cycle.at("start"), f"overlap: the cycle before runs until "
-                              f"{expected}, this one starts {cycle.start}")  # fmt: skip
+                yield Problem(
+                    cycle.at("start"),
+                    f"overlap: the cycle before runs until "
+                    f"{expected}, this one starts {cycle.start}",
+                )
         previous = cycle
 
 
@@ -164,17 +203,23 @@ def _override_placement(config: Config) -> Iterator[Problem]:
         holders[slot.key].append(slot)
     for o in sorted(config.overrides, key=lambda o: o.start):
         if o.start < first or o.end > last:
-            yield Problem(o.at("start"), f"the override is outside the cycles ({_fmt(first)} to "
-                          f"{_fmt(last)}); add the cycle first")  # fmt: skip
+            yield Problem(
+                o.at("start"),
+                f"the override is outside the cycles ({_fmt(first)} to "
+                f"{_fmt(last)}); add the cycle first",
+            )
         for start, end, where in seen[(o.role, o.shift)]:
             if o.start < end and start < o.end:
                 yield Problem(o.at("start"), f"overlaps the override at {where} for the same role")
         seen[(o.role, o.shift)].append((o.start, o.end, o.at("start")))
         for slot in holders[(o.role, o.shift)]:
             if slot.overlaps(o.start, o.end) and slot.person == o.person:
-                yield Problem(o.at("person"), f"{o.person} already holds {_role(slot)} then "
-                              f"({_fmt(slot.start)} to {_fmt(slot.end)}); an override names "
-                              "someone else")  # fmt: skip
+                yield Problem(
+                    o.at("person"),
+                    f"{o.person} already holds {_role(slot)} then "
+                    f"({_fmt(slot.start)} to {_fmt(slot.end)}); an override names "
+                    "someone else",
+                )
                 break
 
 
@@ -186,9 +231,12 @@ def _double_booked(config: Config) -> Iterator[Problem]:
         latest: Slot | None = None
         for slot in person_slots:
             if latest is not None and slot.start < latest.end:
-                yield Problem(slot.origin, f"{slot.person} would be {_role(latest)} and "
-                              f"{_role(slot)} at once, from {_fmt(max(slot.start, latest.start))} "
-                              f"to {_fmt(min(slot.end, latest.end))}")  # fmt: skip
+                yield Problem(
+                    slot.origin,
+                    f"{slot.person} would be {_role(latest)} and "
+                    f"{_role(slot)} at once, from {_fmt(max(slot.start, latest.start))} "
+                    f"to {_fmt(min(slot.end, latest.end))}",
+                )
             if latest is None or slot.end > latest.end:
                 latest = slot
 
@@ -205,21 +253,28 @@ def _time_off(config: Config) -> Iterator[Problem]:
         end = dt.datetime.combine(entry.last_day + dt.timedelta(days=1), dt.time(), tz)
         for slot in by_person.get(entry.person, []):
             if slot.overlaps(start, end):
-                yield Problem(slot.origin, f"{slot.person} is on time off {entry.first_day} to "
-                              f"{entry.last_day} ({entry.where}) but would be {_role(slot)} from "
-                              f"{_fmt(max(slot.start, start))} to {_fmt(min(slot.end, end))}; "
-                              "cover it with an override")  # fmt: skip
+                yield Problem(
+                    slot.origin,
+                    f"{slot.person} is on time off {entry.first_day} to "
+                    f"{entry.last_day} ({entry.where}) but would be {_role(slot)} from "
+                    f"{_fmt(max(slot.start, start))} to {_fmt(min(slot.end, end))}; "
+                    "cover it with an override",
+                )
 
 
 def _leads(config: Config) -> Iterator[Problem]:
     for cycle in config.cycles:
         if not config.person(cycle.lead).can_lead:
-            yield Problem(cycle.at("lead"), f"{cycle.lead} may not lead SET (can_lead is not true "
-                          "in rotations/roster.yaml)")  # fmt: skip
+            yield Problem(
+                cycle.at("lead"),
+                f"{cycle.lead} may not lead SET (can_lead is not true in rotations/roster.yaml)",
+            )
     for o in config.overrides:
         if o.role == "lead" and not config.person(o.person).can_lead:
-            yield Problem(o.at("person"), f"{o.person} may not lead SET (can_lead is not true "
-                          "in rotations/roster.yaml)")  # fmt: skip
+            yield Problem(
+                o.at("person"),
+                f"{o.person} may not lead SET (can_lead is not true in rotations/roster.yaml)",
+            )
 
 
 def _runs_out(config: Config, now: dt.datetime) -> Iterator[Problem]:
@@ -227,8 +282,11 @@ def _runs_out(config: Config, now: dt.datetime) -> Iterator[Problem]:
     last = max(config.cycles, key=lambda c: c.start)
     if end <= now + RUNS_OUT_WARNING:
         when = "has run out" if end <= now else f"runs out in {(end - now).days} days"
-        yield Problem(last.at("start"), f"the schedule {when} (the last cycle ends "
-                      f"{_fmt(end)}); add cycles", "warning")  # fmt: skip
+        yield Problem(
+            last.at("start"),
+            f"the schedule {when} (the last cycle ends {_fmt(end)}); add cycles",
+            "warning",
+        )
 
 
 def _codeowners(config: Config) -> Iterator[Problem]:
@@ -248,5 +306,3 @@ def _role(slot: Slot) -> str:
 
 def _fmt(instant: dt.datetime) -> str:
     return instant.strftime("%Y-%m-%d %H:%M %Z")
-
-

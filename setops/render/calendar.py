@@ -56,7 +56,9 @@ def slots_markdown(config: Config, slots: Sequence[Slot]) -> str:
         start, end = _span(slot)
         name = config.person(slot.person).name
         note = f"override `{slot.override}`" if slot.override else ""
-        lines.append(f"| {start} | {end} | {role_label(slot)} | {name} (`{slot.person}`) | {note} |")
+        lines.append(
+            f"| {start} | {end} | {role_label(slot)} | {name} (`{slot.person}`) | {note} |"
+        )
     return "\n".join(lines)
 
 
@@ -83,4 +85,5 @@ def slots_ics(config: Config, slots: Sequence[Slot], stamp: dt.datetime) -> str:
         event.add("description", detail)
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)
-    return calendar.to_ical().decode("utf-8")
+    ical: bytes = calendar.to_ical()
+    return ical.decode("utf-8")

@@ -49,8 +49,7 @@ def _load_line(change: LoadChange) -> str:
         if a != b:
             sign = "+" if b > a else "-"
             parts.append(f"{role} {sign}{_hours(abs(b - a))}")
-    return (f"{_hours(change.total_before)} -> {_hours(change.total_after)}"
-            f" ({', '.join(parts)})")  # fmt: skip
+    return f"{_hours(change.total_before)} -> {_hours(change.total_after)} ({', '.join(parts)})"
 
 
 def diff_text(
@@ -60,8 +59,10 @@ def diff_text(
         return "No slot changes: everyone holds the same roles at the same times."
     lines = [f"{len(moves)} slot change(s):"] if moves else ["No slot changes."]
     for move in moves:
-        lines.append(f"  {_role(move):<14} {_span(config, move)}: "
-                     f"{_who(config, move.before)} -> {_who(config, move.after)}")  # fmt: skip
+        lines.append(
+            f"  {_role(move):<14} {_span(config, move)}: "
+            f"{_who(config, move.before)} -> {_who(config, move.after)}"
+        )
     if loads:
         lines.append("Total SET time changes:")
         for change in loads:
@@ -81,8 +82,10 @@ def diff_markdown(
     else:
         lines += ["| role | when | was | now |", "|---|---|---|---|"]
         for move in moves:
-            lines.append(f"| {_role(move)} | {_span(config, move)} | {_who(config, move.before)} "
-                         f"| {_who(config, move.after)} |")  # fmt: skip
+            lines.append(
+                f"| {_role(move)} | {_span(config, move)} | {_who(config, move.before)} "
+                f"| {_who(config, move.after)} |"
+            )
     if loads:
         lines += ["", "#### People whose SET load changes", ""]
         lines += [f"- {_who(config, c.person)}: {_load_line(c)}" for c in loads]

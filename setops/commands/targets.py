@@ -1,0 +1,47 @@
+"""Choosing targets for `plan` and `apply`: enabled ones, narrowed by --only."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from setops.config.load import Config
+from setops.errors import SetopsError
+from setops.schedule import compute_schedule
+from setops.targets.base import Context, Target
+from setops.targets.registry import TARGETS
+from setops.timeparse import now
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def only_option(func: F) -> F:
+    names = ", ".join(TARGETS) or "none yet"
+    return click.option(
+        "--only", "only", metavar="TARGET[,TARGET]", help=f"Only these targets ({names})."
+    )(func)
+
+
+def select_targets(
+    config: Config, only: str | None, *, prune: bool = False, force: bool = False
+) -> list[Target]:
+    """The enabled targets (all, or those named by --only), ready to plan."""
+    context = Context(config, compute_schedule(config), dict(os.environ), now(), prune, force)
+    chosen = [t.strip() for t in only.split(",") if t.strip()] if only else list(TARGETS)
+    unknown = [name for name in chosen if name not in TARGETS]
+    if unknown:
+        raise SetopsError(
+            f"--only: unknown target {', '.join(unknown)}; targets are: "
+            + (", ".join(TARGETS) or "none")
+        )
+    targets = [TARGETS[name](context) for name in chosen]
+    if only:
+        disabled = [t.name for t in targets if not t.enabled()]
+        if disabled:
+            raise SetopsError(
+                f"--only: {', '.join(disabled)} is not enabled in policies/integrations.yaml"
+            )
+    return [t for t in targets if t.enabled()]

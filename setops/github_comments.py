@@ -1,0 +1,240 @@
+"""The one sticky pull-request comment and the one drift issue, kept through PyGithub.
+
+Both are found again by a hidden marker (``<!-- setops:<marker> -->``) in their body, so
+a re-run edits what an earlier run wrote instead of adding a second one, and sends no
+write at all when the text is already right.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Literal, TypeVar
+
+import requests
+from github import Auth, Github, GithubException, GithubRetry
+from github.Issue import Issue
+from github.IssueComment import IssueComment
+from github.Repository import Repository
+
+from setops.errors import SetopsError
+
+DEFAULT_API_URL = "https://api.github.com"
+
+# GitHub refuses comment and issue bodies longer than this (characters).
+MAX_BODY_CHARS = 65536
+TRUNCATED_NOTE = "\n\n…(truncated: the full text is in the job summary of the run)\n"
+
+DRIFT_LABEL = "setops-drift"
+DRIFT_MARKER = "drift"
+
+_MARKER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+CommentAction = Literal["created", "updated", "unchanged"]
+DriftAction = Literal["opened", "updated", "unchanged", "closed", "none"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class GitHubSettings:
+    """Where and as whom to talk to GitHub: from the environment Actions sets up."""
+
+    api_url: str
+    token: str
+    repository: str
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> GitHubSettings:
+        """Read GITHUB_API_URL (default api.github.com), GITHUB_TOKEN, GITHUB_REPOSITORY.
+
+        Empty values count as missing: Actions expands an unset secret to "".
+        """
+        env = os.environ if env is None else env
+        missing = [name for name in ("GITHUB_TOKEN", "GITHUB_REPOSITORY") if not env.get(name)]
+        if missing:
+            raise SetopsError(f"{' and '.join(missing)} must be set to talk to GitHub")
+        repository = env["GITHUB_REPOSITORY"]
+        if repository.count("/") != 1 or not all(repository.split("/")):
+            raise SetopsError(f"GITHUB_REPOSITORY must be owner/name, not {repository!r}")
+        api_url = (env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
+        return cls(api_url=api_url, token=env["GITHUB_TOKEN"], repository=repository)
+
+
+@dataclass(frozen=True)
+class GitHubSession:
+    """A repository handle plus what is needed to report its errors cleanly."""
+
+    repo: Repository
+    settings: GitHubSettings
+
+    @contextmanager
+    def errors(self, doing: str) -> Iterator[None]:
+        """Turn PyGithub and transport errors while `doing` into one SetopsError line."""
+        with translate_errors(doing, self.settings):
+            yield
+
+
+def connect(settings: GitHubSettings, *, throttle: bool = True) -> GitHubSession:
+    """A lazy handle on the repository: no request is sent until one is needed.
+
+    Only reads are retried (with backoff, and on GitHub's rate-limit answers): a create
+    whose answer was lost must not be sent twice, or it would make a second comment.
+    `throttle` keeps GitHub's advice of spacing writes out; tests turn it off.
+    """
+    retry = GithubRetry(
+        total=3,
+        backoff_factor=0.5,
+        allowed_methods=frozenset({"GET", "HEAD"}),
+        max_rate_limit_wait=120,
+    )
+    client = Github(
+        auth=Auth.Token(settings.token),
+        base_url=settings.api_url,
+        per_page=100,
+        timeout=30,
+        retry=retry,
+        seconds_between_requests=0.25 if throttle else None,
+        seconds_between_writes=1.0 if throttle else None,
+    )
+    return GitHubSession(client.get_repo(settings.repository, lazy=True), settings)
+
+
+@contextmanager
+def translate_errors(doing: str, settings: GitHubSettings) -> Iterator[None]:
+    """Raise SetopsError naming what failed and GitHub's reason, never the token."""
+    try:
+        yield
+    except GithubException as exc:
+        message = f"GitHub refused {doing}: {exc.status} {_reason(exc)}"
+        raise SetopsError(redact(message, settings.token)) from None
+    except requests.RequestException as exc:
+        message = f"cannot reach GitHub at {settings.api_url} while {doing}: {type(exc).__name__}"
+        raise SetopsError(redact(message, settings.token)) from None
+
+
+def _reason(exc: GithubException) -> str:
+    data = exc.data
+    if isinstance(data, Mapping):
+        text = str(data.get("message") or "")
+        errors = data.get("errors")
+        if isinstance(errors, list) and errors:
+            details = "; ".join(
+                str(e.get("message", e)) if isinstance(e, Mapping) else str(e) for e in errors
+            )
+            text = f"{text} ({details})" if text else details
+        if text:
+            return text
+    return exc.message or "no reason given"
+
+
+def redact(text: str, secret: str) -> str:
+    """`text` with every occurrence of `secret` masked (a server may echo what it got)."""
+    return text.replace(secret, "***") if secret else text
+
+
+def marker_tag(marker: str) -> str:
+    """The hidden HTML comment that identifies setops' own comment or issue."""
+    if not _MARKER_NAME.fullmatch(marker):
+        raise SetopsError(f"marker {marker!r} must be letters, digits, '.', '_' or '-'")
+    return f"<!-- setops:{marker} -->"
+
+
+def with_marker(marker: str, body: str) -> str:
+    """The body as posted: the marker on the first line, cut to GitHub's size limit."""
+    tag = marker_tag(marker)
+    text = f"{tag}\n{body.rstrip()}\n"
+    if len(text) > MAX_BODY_CHARS:
+        text = text[: MAX_BODY_CHARS - len(TRUNCATED_NOTE)] + TRUNCATED_NOTE
+    return text
+
+
+def same_text(current: str | None, wanted: str) -> bool:
+    """Whether a body GitHub returns already says `wanted` (it may change line endings)."""
+    return (current or "").replace("\r\n", "\n").rstrip() == wanted.replace("\r\n", "\n").rstrip()
+
+
+def first_marked(items: Iterable[T], tag: str, body_of: Callable[[T], str | None]) -> T | None:
+    """The first item whose body holds the marker; walks a paginated list lazily."""
+    for item in items:
+        if tag in (body_of(item) or ""):
+            return item
+    return None
+
+
+def _comment_body(comment: IssueComment) -> str | None:
+    return comment.body
+
+
+def _issue_body(issue: Issue) -> str | None:
+    return issue.body
+
+
+def upsert_sticky_comment(
+    repo: Repository, number: int, marker: str, body: str
+) -> tuple[CommentAction, int]:
+    """Create, edit or leave alone the one comment on issue/PR `number` holding `marker`.
+
+    Every page of comments is searched; the comment is edited only when its text differs,
+    and a new one is created only when none holds the marker, so there is never a second.
+    Returns what was done and the comment's id. PyGithub errors propagate (see
+    :func:`translate_errors`).
+    """
+    tag = marker_tag(marker)
+    text = with_marker(marker, body)
+    issue = repo.get_issue(number)
+    existing = first_marked(issue.get_comments(), tag, _comment_body)
+    if existing is None:
+        created = issue.create_comment(text)
+        return "created", created.id
+    if same_text(existing.body, text):
+        return "unchanged", existing.id
+    existing.edit(text)
+    return "updated", existing.id
+
+
+def pull_head_sha(repo: Repository, number: int) -> str:
+    """The commit the pull request's head points at now."""
+    return repo.get_pull(number).head.sha
+
+
+def find_drift_issue(repo: Repository, label: str = DRIFT_LABEL) -> Issue | None:
+    """The open issue (not a pull request) carrying the drift label and marker."""
+    tag = marker_tag(DRIFT_MARKER)
+    issues = (i for i in repo.get_issues(state="open", labels=[label]) if i.pull_request is None)
+    return first_marked(issues, tag, _issue_body)
+
+
+def sync_drift_issue(
+    repo: Repository,
+    title: str,
+    body: str,
+    drifted: bool,
+    *,
+    label: str = DRIFT_LABEL,
+    closing_note: str = "No drift found any more; closing.",
+) -> tuple[DriftAction, int | None]:
+    """Keep one open drift issue while there is drift, and close it when there is none.
+
+    With `drifted`, open the issue (labelled `label`, marked) or bring its title and body
+    up to date, writing nothing when they already match. Without, close the open one with
+    `closing_note`, or do nothing when there is none. Returns the action and issue number.
+    """
+    current = find_drift_issue(repo, label)
+    if not drifted:
+        if current is None:
+            return "none", None
+        current.create_comment(closing_note)
+        current.edit(state="closed", state_reason="completed")
+        return "closed", current.number
+    text = with_marker(DRIFT_MARKER, body)
+    if current is None:
+        opened = repo.create_issue(title=title, body=text, labels=[label])
+        return "opened", opened.number
+    if current.title == title and same_text(current.body, text):
+        return "unchanged", current.number
+    current.edit(title=title, body=text)
+    return "updated", current.number

@@ -1,0 +1,7 @@
+"""Which targets exist. Adding a target is one module and one line here."""
+
+from __future__ import annotations
+
+from setops.targets.base import Target
+
+TARGETS: dict[str, type[Target]] = {}
