@@ -65,6 +65,7 @@ class Request:
     json_error: str | None = None  # why a non-empty body was not valid JSON
     path_params: dict[str, str] = field(default_factory=dict)
     route: str | None = None  # the matched path template
+    client: str = ""  # "host:port" of the client socket (one per keep-alive connection)
     received_at: float = field(default_factory=time.time)
     # Filled in while the request is processed:
     status: int | None = None  # status sent, None when the connection was dropped
@@ -707,6 +708,7 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
             json=parsed_json,
             json_error=json_error,
+            client=f"{self.client_address[0]}:{self.client_address[1]}",
         )
 
     def _send(self, response: Response) -> None:
