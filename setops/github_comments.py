@@ -169,10 +169,6 @@ def _comment_body(comment: IssueComment) -> str | None:
     return comment.body
 
 
-def _issue_body(issue: Issue) -> str | None:
-    return issue.body
-
-
 def upsert_sticky_comment(
     repo: Repository, number: int, marker: str, body: str
 ) -> tuple[CommentAction, int]:
@@ -204,8 +200,10 @@ def pull_head_sha(repo: Repository, number: int) -> str:
 def find_drift_issue(repo: Repository, label: str = DRIFT_LABEL) -> Issue | None:
     """The open issue (not a pull request) carrying the drift label and marker."""
     tag = marker_tag(DRIFT_MARKER)
-    issues = (i for i in repo.get_issues(state="open", labels=[label]) if i.pull_request is None)
-    return first_marked(issues, tag, _issue_body)
+    marked = (i for i in repo.get_issues(state="open", labels=[label]) if tag in (i.body or ""))
+    # The list leaves `pull_request` out for plain issues, so reading it costs PyGithub a
+    # request per issue: ask only of the marked ones.
+    return next((i for i in marked if i.pull_request is None), None)
 
 
 def sync_drift_issue(

@@ -26,8 +26,12 @@ from setops.github_comments import (
 
 _SHA = re.compile(r"[0-9a-f]{40}")
 
-TARGET_NAMES = {"opsgenie": "OpsGenie", "mattermost": "Mattermost", "jira": "Jira",
-                "github": "GitHub"}  # fmt: skip
+TARGET_NAMES = {
+    "opsgenie": "OpsGenie",
+    "mattermost": "Mattermost",
+    "jira": "Jira",
+    "github": "GitHub",
+}
 
 
 def _read_body(source: TextIO) -> str:
@@ -38,15 +42,33 @@ def _read_body(source: TextIO) -> str:
 
 
 @click.command("comment")
-@click.option("--pr", "number", type=click.IntRange(min=1), required=True, metavar="N",
-              help="The pull request (or issue) number to comment on.")  # fmt: skip
-@click.option("--marker", required=True, metavar="NAME",
-              help="Names the sticky comment; the same marker edits the same comment.")  # fmt: skip
-@click.option("--body-file", type=click.File("r", encoding="utf-8"), required=True,
-              metavar="FILE", help="The Markdown to post; '-' reads standard input.")  # fmt: skip
-@click.option("--head-sha", default=None, metavar="SHA",
-              help="Post only while the pull request's head is this commit; a newer push "
-                   "will post its own.")  # fmt: skip
+@click.option(
+    "--pr",
+    "number",
+    type=click.IntRange(min=1),
+    required=True,
+    metavar="N",
+    help="The pull request (or issue) number to comment on.",
+)
+@click.option(
+    "--marker",
+    required=True,
+    metavar="NAME",
+    help="Names the sticky comment; the same marker edits the same comment.",
+)
+@click.option(
+    "--body-file",
+    type=click.File("r", encoding="utf-8"),
+    required=True,
+    metavar="FILE",
+    help="The Markdown to post; '-' reads standard input.",
+)
+@click.option(
+    "--head-sha",
+    default=None,
+    metavar="SHA",
+    help="Post only while the pull request's head is this commit; a newer push will post its own.",
+)
 def command_comment(number: int, marker: str, body_file: TextIO, head_sha: str | None) -> int:
     """Create or edit the one comment on PR N that carries MARKER, never a second.
 
@@ -61,8 +83,10 @@ def command_comment(number: int, marker: str, body_file: TextIO, head_sha: str |
         with session.errors(f"reading pull request #{number}"):
             current = pull_head_sha(session.repo, number)
         if current != head_sha:
-            click.echo(f"skipped: #{number} has moved on to {current[:12]}; "
-                       "the run for that commit comments instead")  # fmt: skip
+            click.echo(
+                f"skipped: #{number} has moved on to {current[:12]}; "
+                "the run for that commit comments instead"
+            )
             return 0
     with session.errors(f"commenting on #{number}"):
         action, comment_id = upsert_sticky_comment(session.repo, number, marker, body)
@@ -73,8 +97,11 @@ def command_comment(number: int, marker: str, body_file: TextIO, head_sha: str |
 def drift_title(plan_markdown: str) -> str:
     """An issue title naming the targets the plan's headings mention."""
     headings = " ".join(line for line in plan_markdown.splitlines() if line.startswith("#"))
-    found = [name for key, name in TARGET_NAMES.items()
-             if re.search(rf"\b{key}\b", headings, re.IGNORECASE)]  # fmt: skip
+    found = [
+        name
+        for key, name in TARGET_NAMES.items()
+        if re.search(rf"\b{key}\b", headings, re.IGNORECASE)
+    ]
     where = ", ".join(found) if found else "targets"
     return f"Drift: {where} out of step with main"
 
@@ -89,9 +116,9 @@ def run_url(env: Mapping[str, str]) -> str | None:
 
 
 def drift_body(plan_markdown: str, url: str | None) -> str:
-    found_by = f"the [drift check]({url})" if url else "the drift check"
+    found_by = f"The [drift check]({url})" if url else "The drift check"
     return (
-        f"{found_by.capitalize()} found the targets out of step with main: "
+        f"{found_by} found the targets out of step with main: "
         "`setops apply` would make these changes.\n\n"
         f"{plan_markdown.rstrip()}\n\n"
         "The hourly apply workflow repairs this on its next run; if a change was made by "
@@ -101,13 +128,28 @@ def drift_body(plan_markdown: str, url: str | None) -> str:
 
 
 @click.command("drift-issue")
-@click.option("--plan-file", type=click.File("r", encoding="utf-8"), required=True,
-              metavar="FILE", help="The Markdown of `setops plan`; '-' reads standard input.")  # fmt: skip
-@click.option("--exit-code", "exit_code", type=int, required=True, metavar="N",
-              help="The exit code of `setops plan --detailed-exitcode`: 0 in step, 2 drift.")  # fmt: skip
+@click.option(
+    "--plan-file",
+    type=click.File("r", encoding="utf-8"),
+    required=True,
+    metavar="FILE",
+    help="The Markdown of `setops plan`; '-' reads standard input.",
+)
+@click.option(
+    "--exit-code",
+    "exit_code",
+    type=int,
+    required=True,
+    metavar="N",
+    help="The exit code of `setops plan --detailed-exitcode`: 0 in step, 2 drift.",
+)
 @click.option("--title", default=None, help="The issue title (default: named after the drift).")
-@click.option("--label", default=DRIFT_LABEL, show_default=True,
-              help="The label that, with a hidden marker, finds the issue again.")  # fmt: skip
+@click.option(
+    "--label",
+    default=DRIFT_LABEL,
+    show_default=True,
+    help="The label that, with a hidden marker, finds the issue again.",
+)
 def command_drift_issue(plan_file: TextIO, exit_code: int, title: str | None, label: str) -> int:
     """Open or update the one drift issue (exit code 2), or close it (exit code 0).
 
@@ -115,8 +157,9 @@ def command_drift_issue(plan_file: TextIO, exit_code: int, title: str | None, la
     command fails, so a broken check is not mistaken for the end of a drift.
     """
     if exit_code not in (0, 2):
-        raise SetopsError(f"setops plan failed (exit {exit_code}); the drift issue is left "
-                          "as it is")  # fmt: skip
+        raise SetopsError(
+            f"setops plan failed (exit {exit_code}); the drift issue is left as it is"
+        )
     plan = plan_file.read()
     url = run_url(os.environ)
     session = connect(GitHubSettings.from_env())
