@@ -78,7 +78,7 @@ class GitHubSession:
             yield
 
 
-def connect(settings: GitHubSettings, *, throttle: bool = True) -> GitHubSession:
+def connect(settings: GitHubSettings, *, throttle: bool = True, retries: int = 3) -> GitHubSession:
     """A lazy handle on the repository: no request is sent until one is needed.
 
     Only reads are retried (with backoff, and on GitHub's rate-limit answers): a create
@@ -86,10 +86,7 @@ def connect(settings: GitHubSettings, *, throttle: bool = True) -> GitHubSession
     `throttle` keeps GitHub's advice of spacing writes out; tests turn it off.
     """
     retry = GithubRetry(
-        total=3,
-        backoff_factor=0.5,
-        allowed_methods=frozenset({"GET", "HEAD"}),
-        max_rate_limit_wait=120,
+        total=retries, backoff_factor=0.5, allowed_methods=frozenset({"GET", "HEAD"})
     )
     client = Github(
         auth=Auth.Token(settings.token),
@@ -99,8 +96,9 @@ def connect(settings: GitHubSettings, *, throttle: bool = True) -> GitHubSession
         retry=retry,
         seconds_between_requests=0.25 if throttle else None,
         seconds_between_writes=1.0 if throttle else None,
+        lazy=True,
     )
-    return GitHubSession(client.get_repo(settings.repository, lazy=True), settings)
+    return GitHubSession(client.get_repo(settings.repository), settings)
 
 
 @contextmanager
