@@ -25,7 +25,10 @@ SlotKey = tuple[Role, str | None]
 
 @dataclass(frozen=True)
 class Slot:
-    """One person in one role (of one shift, or None for the lead) over [start, end)."""
+    """One person in one role (of one shift, or None for the lead) over [start, end).
+
+    `start` and `end` are in UTC; show them in the rotation's (or the shift's) zone.
+    """
 
     role: Role
     shift: str | None
@@ -39,6 +42,10 @@ class Slot:
     @property
     def key(self) -> SlotKey:
         return (self.role, self.shift)
+
+    @property
+    def duration(self) -> dt.timedelta:
+        return self.end - self.start
 
     def covers(self, instant: dt.datetime) -> bool:
         return self.start <= instant < self.end
@@ -97,9 +104,10 @@ class Schedule:
         return tuple(s for s in self.slots if s.role == role and s.shift == shift)
 
     def holder(self, role: Role, shift: str | None, instant: dt.datetime) -> Slot | None:
-        return _find(self._index()[(role, shift)], instant)
+        return _find(self._index().get((role, shift), []), instant.astimezone(dt.UTC))
 
     def cycle_at(self, instant: dt.datetime) -> CycleSpan | None:
+        instant = instant.astimezone(dt.UTC)
         starts = [c.start for c in self.cycles]
         i = bisect.bisect_right(starts, instant) - 1
         return self.cycles[i] if i >= 0 and instant < self.cycles[i].end else None
@@ -164,9 +172,13 @@ def _minutes(clock: str) -> int:
 
 
 def local_instant(day: dt.date, clock: dt.time, tz: ZoneInfo) -> dt.datetime:
-    """`day` at wall-clock `clock` in `tz`, normalised (a time skipped by DST moves forward)."""
-    naive = dt.datetime.combine(day, clock)
-    return naive.replace(tzinfo=tz).astimezone(dt.UTC).astimezone(tz)
+    """The instant (in UTC) when it is `day` at wall-clock `clock` in `tz`.
+
+    A time skipped by a DST change moves forward; an ambiguous one takes the first.
+    Schedule instants are kept in UTC because Python compares and subtracts datetimes that
+    share one tzinfo by wall-clock time, which is wrong across a DST change.
+    """
+    return dt.datetime.combine(day, clock).replace(tzinfo=tz).astimezone(dt.UTC)
 
 
 def cycle_spans(rotation: Rotation, cycles: Iterable[Cycle]) -> tuple[CycleSpan, ...]:
@@ -232,9 +244,7 @@ def _split(slot: Slot, overrides: Sequence[Override]) -> list[Slot]:
     pieces: list[Slot] = []
     for start, end in itertools.pairwise(cuts):
         winner = next((o for o in reversed(overrides) if o.start <= start and end <= o.end), None)
-        piece = replace(
-            slot, start=start.astimezone(slot.start.tzinfo), end=end.astimezone(slot.start.tzinfo)
-        )
+        piece = replace(slot, start=start.astimezone(dt.UTC), end=end.astimezone(dt.UTC))
         if winner is not None:
             piece = replace(
                 piece, person=winner.person, override=winner.id, origin=winner.at("person")

@@ -205,8 +205,8 @@ def _override_placement(config: Config) -> Iterator[Problem]:
         if o.start < first or o.end > last:
             yield Problem(
                 o.at("start"),
-                f"the override is outside the cycles ({_fmt(first)} to "
-                f"{_fmt(last)}); add the cycle first",
+                f"the override is outside the cycles ({_fmt(config, first)} to "
+                f"{_fmt(config, last)}); add the cycle first",
             )
         for start, end, where in seen[(o.role, o.shift)]:
             if o.start < end and start < o.end:
@@ -217,7 +217,7 @@ def _override_placement(config: Config) -> Iterator[Problem]:
                 yield Problem(
                     o.at("person"),
                     f"{o.person} already holds {_role(slot)} then "
-                    f"({_fmt(slot.start)} to {_fmt(slot.end)}); an override names "
+                    f"({_fmt(config, slot.start)} to {_fmt(config, slot.end)}); an override names "
                     "someone else",
                 )
                 break
@@ -234,8 +234,8 @@ def _double_booked(config: Config) -> Iterator[Problem]:
                 yield Problem(
                     slot.origin,
                     f"{slot.person} would be {_role(latest)} and "
-                    f"{_role(slot)} at once, from {_fmt(max(slot.start, latest.start))} "
-                    f"to {_fmt(min(slot.end, latest.end))}",
+                    f"{_role(slot)} at once, from {_fmt(config, max(slot.start, latest.start))} "
+                    f"to {_fmt(config, min(slot.end, latest.end))}",
                 )
             if latest is None or slot.end > latest.end:
                 latest = slot
@@ -257,7 +257,7 @@ def _time_off(config: Config) -> Iterator[Problem]:
                     slot.origin,
                     f"{slot.person} is on time off {entry.first_day} to "
                     f"{entry.last_day} ({entry.where}) but would be {_role(slot)} from "
-                    f"{_fmt(max(slot.start, start))} to {_fmt(min(slot.end, end))}; "
+                    f"{_fmt(config, max(slot.start, start))} to {_fmt(config, min(slot.end, end))}; "
                     "cover it with an override",
                 )
 
@@ -284,7 +284,7 @@ def _runs_out(config: Config, now: dt.datetime) -> Iterator[Problem]:
         when = "has run out" if end <= now else f"runs out in {(end - now).days} days"
         yield Problem(
             last.at("start"),
-            f"the schedule {when} (the last cycle ends {_fmt(end)}); add cycles",
+            f"the schedule {when} (the last cycle ends {_fmt(config, end)}); add cycles",
             "warning",
         )
 
@@ -304,5 +304,5 @@ def _role(slot: Slot) -> str:
     return slot.role if slot.shift is None else f"{slot.role} {slot.shift}"
 
 
-def _fmt(instant: dt.datetime) -> str:
-    return instant.strftime("%Y-%m-%d %H:%M %Z")
+def _fmt(config: Config, instant: dt.datetime) -> str:
+    return instant.astimezone(zone(config.rotation.timezone)).strftime("%Y-%m-%d %H:%M %Z")

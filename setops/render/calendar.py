@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from icalendar import Calendar, Event
 
 from setops.config.load import Config
+from setops.config.models import zone
 from setops.render.people import iso, person_json
 from setops.schedule import Slot
 
@@ -18,14 +19,15 @@ def role_label(slot: Slot) -> str:
 
 
 def slots_json(config: Config, slots: Sequence[Slot]) -> str:
+    tz = zone(config.rotation.timezone)
     data = {
         "slots": [
             {
                 "role": slot.role,
                 "shift": slot.shift,
                 "person": person_json(config.person(slot.person)),
-                "start": iso(slot.start),
-                "end": iso(slot.end),
+                "start": iso(slot.start, tz),
+                "end": iso(slot.end, tz),
             }
             for slot in slots
         ]
@@ -33,9 +35,9 @@ def slots_json(config: Config, slots: Sequence[Slot]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
-def _span(slot: Slot) -> tuple[str, str]:
-    fmt = "%a %Y-%m-%d %H:%M %Z"
-    return slot.start.strftime(fmt), slot.end.strftime(fmt)
+def _span(config: Config, slot: Slot) -> tuple[str, str]:
+    tz, fmt = zone(config.rotation.timezone), "%a %Y-%m-%d %H:%M %Z"
+    return slot.start.astimezone(tz).strftime(fmt), slot.end.astimezone(tz).strftime(fmt)
 
 
 def slots_text(config: Config, slots: Sequence[Slot]) -> str:
@@ -43,7 +45,7 @@ def slots_text(config: Config, slots: Sequence[Slot]) -> str:
         return "no slots in this window"
     lines = []
     for slot in slots:
-        start, end = _span(slot)
+        start, end = _span(config, slot)
         name = config.person(slot.person).name
         note = f"  (override {slot.override})" if slot.override else ""
         lines.append(f"{start}  to  {end}  {role_label(slot):<14} {name} ({slot.person}){note}")
@@ -53,7 +55,7 @@ def slots_text(config: Config, slots: Sequence[Slot]) -> str:
 def slots_markdown(config: Config, slots: Sequence[Slot]) -> str:
     lines = ["| from | to | role | who | note |", "|---|---|---|---|---|"]
     for slot in slots:
-        start, end = _span(slot)
+        start, end = _span(config, slot)
         name = config.person(slot.person).name
         note = f"override `{slot.override}`" if slot.override else ""
         lines.append(
@@ -79,7 +81,11 @@ def slots_ics(config: Config, slots: Sequence[Slot], stamp: dt.datetime) -> str:
         event.add("dtstart", start_utc)
         event.add("dtend", slot.end.astimezone(dt.UTC))
         event.add("summary", f"{config.rotation.name} {role_label(slot)}: {person.name}")
-        detail = f"{person.name} is {role_label(slot)} from {iso(slot.start)} to {iso(slot.end)}."
+        tz = zone(config.rotation.timezone)
+        detail = (
+            f"{person.name} is {role_label(slot)} from {iso(slot.start, tz)} "
+            f"to {iso(slot.end, tz)}."
+        )
         if slot.override:
             detail += f" Override: {slot.override}."
         event.add("description", detail)

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from setops.config.load import Config
+from setops.config.models import zone
 from setops.render.people import iso, person_json, person_text, when
 from setops.schedule import OnCall, Slot
 
@@ -15,11 +16,11 @@ def _holder(config: Config, slot: Slot | None) -> Any:
 
 
 def oncall_json(config: Config, oncall: OnCall) -> str:
-    cycle = oncall.cycle
+    cycle, tz = oncall.cycle, zone(config.rotation.timezone)
     data = {
-        "at": iso(oncall.at),
+        "at": iso(oncall.at, tz),
         "rotation": config.rotation.name,
-        "cycle": {"start": iso(cycle.start), "end": iso(cycle.end)} if cycle else None,
+        "cycle": {"start": iso(cycle.start, tz), "end": iso(cycle.end, tz)} if cycle else None,
         "lead": _holder(config, oncall.lead),
         "shifts": [
             {
@@ -35,10 +36,10 @@ def oncall_json(config: Config, oncall: OnCall) -> str:
 
 
 def oncall_text(config: Config, oncall: OnCall) -> str:
-    cycle = oncall.cycle
-    lines = [f"{config.rotation.name} at {when(oncall.at)} ({config.rotation.timezone})"]
+    cycle, tz = oncall.cycle, zone(config.rotation.timezone)
+    lines = [f"{config.rotation.name} at {when(oncall.at, tz)} ({config.rotation.timezone})"]
     if cycle:
-        lines.append(f"cycle    {when(cycle.start)} to {when(cycle.end)}")
+        lines.append(f"cycle    {when(cycle.start, tz)} to {when(cycle.end, tz)}")
     lines.append(f"lead     {_who(config, oncall.lead)}")
     for shift in oncall.shifts:
         hours = next(s for s in config.rotation.shifts if s.name == shift.name)

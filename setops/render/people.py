@@ -32,10 +32,10 @@ def person_text(config: Config, person_id: str | None) -> str:
     return f"{person.name} ({person.id}, {person.team})"
 
 
-def iso(instant: dt.datetime) -> str:
-    """ISO 8601 with its offset, to the minute when seconds are zero."""
-    return instant.isoformat(timespec="seconds")
+def iso(instant: dt.datetime, tz: dt.tzinfo) -> str:
+    """ISO 8601 in zone `tz`, with its offset."""
+    return instant.astimezone(tz).isoformat(timespec="seconds")
 
 
-def when(instant: dt.datetime) -> str:
-    return instant.strftime("%a %Y-%m-%d %H:%M %Z")
+def when(instant: dt.datetime, tz: dt.tzinfo) -> str:
+    return instant.astimezone(tz).strftime("%a %Y-%m-%d %H:%M %Z")
