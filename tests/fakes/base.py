@@ -321,24 +321,35 @@ class SpecChecker:
 
     def check(self, request: Request) -> list[str]:
         """Human-readable violations (``"METHOD /path: reason"``); empty when valid."""
-        from openapi_core.testing import MockRequest
-
-        mock = MockRequest(
-            host_url="http://127.0.0.1",
-            method=request.method,
-            path=request.raw_route_path,
-            args=_multidict_pairs(request.query),
-            headers=request.headers,
-            data=request.body or None,
-            content_type=request.content_type if request.body else "",
-        )
         with self._lock:
-            errors = list(self._app.iter_request_errors(mock))
+            errors = list(self._app.iter_request_errors(_mock_request(request)))
         prefix = f"{request.method} {request.path}"
         problems = [f"{prefix}: {_describe_error(err)}" for err in errors]
         if self.strict_query:
             problems += [f"{prefix}: {p}" for p in self._undeclared_query(request)]
         return problems
+
+    def check_response(self, request: Request, response: Response) -> list[str]:
+        """Violations of the documented response (status, headers, body) -- used to check
+        that a fake answers the way the vendor describes, not to check clients."""
+        from openapi_core.testing import MockResponse
+
+        payload, headers = response.encoded()
+        mock = MockResponse(
+            payload,
+            status_code=response.status,
+            headers=headers,
+            content_type=_header(headers, "Content-Type").split(";")[0].strip().lower(),
+        )
+        with self._lock:
+            errors = list(self._app.iter_response_errors(_mock_request(request), mock))
+        prefix = f"{request.method} {request.path} -> {response.status}"
+        # An undocumented path/operation is the request's fault, reported by check().
+        return [
+            f"{prefix}: {_describe_error(err)}"
+            for err in errors
+            if type(err).__name__ not in _UNMATCHED_REQUEST_ERRORS
+        ]
 
     def _undeclared_query(self, request: Request) -> list[str]:
         declared = self._operations.query_params(request.method, request.raw_route_path)
@@ -351,9 +362,32 @@ class SpecChecker:
         ]
 
 
+_UNMATCHED_REQUEST_ERRORS: Final = frozenset(
+    {"PathNotFound", "OperationNotFound", "ServerNotFound"}
+)
+
+
 @functools.cache
 def _shared_checker(spec_file: Path) -> SpecChecker:
     return SpecChecker(spec_file)
+
+
+def _mock_request(request: Request) -> Any:
+    from openapi_core.testing import MockRequest
+
+    return MockRequest(
+        host_url="http://127.0.0.1",
+        method=request.method,
+        path=request.raw_route_path,
+        args=_multidict_pairs(request.query),
+        headers=request.headers,
+        data=request.body or None,
+        content_type=request.content_type if request.body else "",
+    )
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    return next((v for k, v in headers.items() if k.lower() == name.lower()), "")
 
 
 def _multidict_pairs(query: Mapping[str, list[str]]) -> Any:
@@ -433,10 +467,20 @@ class FakeServer:
     no further locking; tests can take the same lock to read state consistently.
     """
 
-    def __init__(self, *, spec_checker: SpecChecker | None = None, latency: float = 0.0) -> None:
+    def __init__(
+        self,
+        *,
+        spec_checker: SpecChecker | None = None,
+        latency: float = 0.0,
+        check_responses: bool = False,
+    ) -> None:
         self.latency = latency  # seconds slept before each request, for benchmarks
         self.spec_checker = spec_checker
         self.spec_violations: list[str] = []
+        # With check_responses the fake's own answers are checked against the vendor's
+        # description too (a self-test of the fake), into response_violations.
+        self.check_responses = check_responses
+        self.response_violations: list[str] = []
         self.handler_errors: list[str] = []  # tracebacks of handlers that crashed (500)
         self.faults = FaultSet()
         self.lock = threading.RLock()
@@ -583,13 +627,19 @@ class FakeServer:
             if fault.kind == "drop_before":
                 return _Outcome(None)
             if fault.kind == "status":
-                response = self._fault_response(fault, request)
-                request.status = response.status
-                return _Outcome(response)
+                return self._answer(request, self._fault_response(fault, request))
         response = self._dispatch(request)
         if fault is not None:  # drop_after: the state is committed, the answer is lost
             return _Outcome(None)
+        return self._answer(request, response)
+
+    def _answer(self, request: Request, response: Response) -> _Outcome:
         request.status = response.status
+        if self.check_responses and self.spec_checker is not None:
+            problems = self.spec_checker.check_response(request, response)
+            if problems:
+                with self._log_lock:
+                    self.response_violations.extend(problems)
         return _Outcome(response)
 
     def _check_spec(self, request: Request) -> None:
@@ -652,6 +702,9 @@ class _HTTPServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     # HTTP/1.1 gives keep-alive; every response carries an exact Content-Length.
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; without TCP_NODELAY, Nagle plus the
+    # client's delayed ACK adds ~40 ms to every keep-alive request.
+    disable_nagle_algorithm = True
     server: _HTTPServer
 
     def setup(self) -> None:
