@@ -142,9 +142,16 @@ def marker_tag(marker: str) -> str:
 
 
 def with_marker(marker: str, body: str) -> str:
-    """The body as posted: the marker on the first line, cut to GitHub's size limit."""
+    """The body as posted: the marker on the first line, cut to GitHub's size limit.
+
+    A body that already starts with the marker (`setops diff --format markdown` writes
+    it) keeps just that one.
+    """
     tag = marker_tag(marker)
-    text = f"{tag}\n{body.rstrip()}\n"
+    body = body.strip()
+    if body.startswith(tag):
+        body = body[len(tag) :].lstrip()
+    text = f"{tag}\n{body}\n"
     if len(text) > MAX_BODY_CHARS:
         text = text[: MAX_BODY_CHARS - len(TRUNCATED_NOTE)] + TRUNCATED_NOTE
     return text

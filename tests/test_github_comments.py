@@ -128,6 +128,14 @@ def test_marked_comment_beyond_the_first_page_is_found(
     assert sum(marker_tag("diff") in b for b in bodies) == 1
 
 
+def test_a_body_that_carries_the_marker_keeps_only_one(
+    fake: FakeGitHub, session: GitHubSession, pr: int
+) -> None:
+    upsert_sticky_comment(session.repo, pr, "diff", "<!-- setops:diff -->\n### Changes\n")
+
+    assert fake.comments_on(pr) == ["<!-- setops:diff -->\n### Changes\n"]
+
+
 def test_markers_keep_their_comments_apart(
     fake: FakeGitHub, session: GitHubSession, pr: int
 ) -> None:
