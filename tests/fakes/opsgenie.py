@@ -589,7 +589,8 @@ class FakeOpsGenie(FakeServer):
             return [participant_name(p) for p in on_call_participants(schedule, instant)]
 
     def snapshot(self) -> Json:
-        """All vendor state without server-made ids, for "a second sync changes nothing"."""
+        """All vendor state keyed by name, for "a second sync changes nothing" checks.
+        Server-made ids are kept on purpose: a delete-and-recreate shows up as a change."""
         with self.lock:
             return {
                 "schedules": self.schedules_by_name(),
@@ -828,6 +829,7 @@ class FakeOpsGenie(FakeServer):
             raise unprocessable({"name": "name must be a string"})
         if any(r.name == name for r in existing):
             raise HTTPError(409, f"Rotation with [name] [{name}] already exists.")
+        # Placeholder values: _apply_rotation_fields fills in and validates every field.
         rotation = Rotation(
             id=self._new_id(),
             name=name,

@@ -762,10 +762,14 @@ def test_lost_create_response_still_creates_the_rotation(
     assert len(og.rotations("SET")) == 1
 
 
-def test_snapshot_ignores_nothing_but_is_stable(og: FakeOpsGenie) -> None:
+def test_snapshot_is_stable_and_sees_recreation(og: FakeOpsGenie) -> None:
     og.seed_schedule({"name": "SET", "timezone": "UTC"})
-    assert og.snapshot() == og.snapshot()
-    assert set(og.snapshot()["schedules"]) == {"SET"}
+    before = og.snapshot()
+    assert og.snapshot() == before and set(before["schedules"]) == {"SET"}
+    with og.lock:
+        og.schedules.clear()
+    og.seed_schedule({"name": "SET", "timezone": "UTC"})
+    assert og.snapshot() != before  # same content, new id: a recreate is visible
 
 
 # ---- pure oracle pieces --------------------------------------------------------------------------
