@@ -15,6 +15,9 @@ from setops.config.models import Role
 from setops.schedule import Schedule, Slot, SlotKey
 
 
+ROLE_ORDER = {"lead": 0, "primary": 1, "backup": 2}
+
+
 @dataclass(frozen=True)
 class Move:
     """Over [start, end) the role (of the shift) was held by `before` and is held by `after`."""
@@ -53,7 +56,10 @@ def moves(before: Schedule, after: Schedule) -> list[Move]:
     out: list[Move] = []
     for key in keys:
         out.extend(_key_moves(key, before.timeline(*key), after.timeline(*key)))
-    return sorted(out, key=lambda m: (m.start, m.role, m.shift or ""))
+    shift_order = {s.name: i for i, s in enumerate(after.rotation.shifts)}
+    return sorted(
+        out, key=lambda m: (m.start, ROLE_ORDER[m.role], shift_order.get(m.shift or "", -1))
+    )
 
 
 def _key_moves(key: SlotKey, old: Sequence[Slot], new: Sequence[Slot]) -> list[Move]:

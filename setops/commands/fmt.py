@@ -15,16 +15,16 @@ from setops.config.yamlio import parse_document, round_trip_yaml
 from setops.errors import ConfigError, Location, Problem
 
 
-def formatted(path: Path) -> tuple[str, str]:
-    """The file's text as it is and as `fmt` writes it."""
+def formatted(path: Path, name: str) -> tuple[str, str]:
+    """The file's text as it is and as `fmt` writes it (`name`: its path in messages)."""
     raw = path.read_bytes()
-    parse_document(str(path), raw)  # refuses tabs, aliases, bad UTF-8 with a place
+    parse_document(name, raw)  # refuses tabs, aliases, bad UTF-8 with a place
     text = raw.decode("utf-8")
     yaml = round_trip_yaml(for_reading=False)
     try:
         data = yaml.load(text)
     except YAMLError as exc:
-        raise ConfigError([Problem(Location(str(path)), f"invalid YAML: {exc}")]) from None
+        raise ConfigError([Problem(Location(name), f"invalid YAML: {exc}")]) from None
     out = io.StringIO()
     yaml.dump(data, out)
     return text, out.getvalue()
@@ -42,11 +42,11 @@ def command(check: bool, root: Path) -> int:
     changed = []
     for folder in CONFIG_DIRS:
         for path in sorted((root / folder).glob("*.y*ml")):
-            before, after = formatted(path)
+            name = path.relative_to(root).as_posix()
+            before, after = formatted(path, name)
             if before == after:
                 continue
             changed.append(path)
-            name = str(path.relative_to(root))
             if check:
                 diff = difflib.unified_diff(
                     before.splitlines(True), after.splitlines(True), name, f"{name} (formatted)"

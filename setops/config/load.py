@@ -64,6 +64,7 @@ class Config:
     documents: Mapping[str, Document] = field(default_factory=dict, compare=False, repr=False)
     warnings: tuple[Problem, ...] = ()
     person_by_id: Mapping[str, Person] = field(default_factory=dict, compare=False, repr=False)
+    handover: HandoverFile | None = None  # the handover policy (checklist, look-ahead)
 
     def person(self, person_id: str) -> Person:
         return self.person_by_id[person_id]
@@ -177,6 +178,7 @@ def _assemble(
         documents=documents,
         warnings=warnings,
         person_by_id={p.id: p for p in roster.people},
+        handover=_get(models, HandoverFile),
     )
 
 

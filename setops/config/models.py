@@ -251,6 +251,19 @@ class ChecklistItem(Node):
 class HandoverFile(Node):
     FILE: ClassVar[str] = "policies/handover.yaml"
     checklist: list[ChecklistItem] = Field(min_length=1)
+    look_ahead_hours: int = Field(
+        default=72,
+        ge=1,
+        le=336,
+        description="a handover is due this long before its shift change (the handover run, "
+        "e.g. Friday 15:00, prepares Monday 09:00's change)",
+    )
+    catch_up_weeks: int = Field(
+        default=2,
+        ge=0,
+        le=8,
+        description="how many missed weekly handovers a late run still carries out, in order",
+    )
 
 
 class ScheduleNames(Node):
@@ -268,11 +281,38 @@ class OpsGenieSettings(Node):
     retention_weeks: int = Field(default=4, ge=0, le=104)
 
 
+# The part of the SET channel header setops owns sits between two invisible markers (a zero
+# width space and a word joiner), so the header reads cleanly; text outside them is kept.
+HEADER_START = "\u200b\u2060"
+HEADER_END = "\u2060\u200b"
+HEADER_LIMIT = 1024  # Mattermost's limit on a channel header, in characters
+DEFAULT_HEADER_TEMPLATE = "**On SET** {cycle_start} – {cycle_end} · lead {lead} · {shifts}"
+DEFAULT_HEADER_SHIFT = "{shift}: primary {primary}, backup {backup}"
+
+
 class MattermostSettings(Node):
     enabled: bool = True
     team: str
     channel: str
     incident_channels: list[str] = []
+    header_template: str = Field(
+        default=DEFAULT_HEADER_TEMPLATE,
+        min_length=1,
+        description="the part of the channel header setops owns; placeholders: {lead}, "
+        "{lead_name}, {cycle_start}, {cycle_end}, {week_start}, {shifts}",
+    )
+    header_shift_template: str = Field(
+        default=DEFAULT_HEADER_SHIFT,
+        min_length=1,
+        description="one shift in {shifts}; placeholders: {shift}, {primary}, {backup}, "
+        "{primary_name}, {backup_name}",
+    )
+    header_shift_separator: str = " · "
+    header_start_marker: str = Field(default=HEADER_START, min_length=1)
+    header_end_marker: str = Field(default=HEADER_END, min_length=1)
+
+
+TicketRule = Literal["incoming-lead", "incoming-primary", "incoming-backup"]
 
 
 class JiraSettings(Node):
@@ -280,6 +320,16 @@ class JiraSettings(Node):
     project: str
     board: int
     jql: str
+    todo_jql: str = Field(
+        default='status = "To Do"',
+        min_length=1,
+        description="the JQL clause of the board's TO DO column, which `setops rank` orders",
+    )
+    # Whose hands an outgoing person's tickets go to; unset: the incoming holder of the same
+    # role and shift. For the lead's tickets, primary or backup means the first shift's.
+    lead_tickets: TicketRule | None = None
+    primary_tickets: TicketRule | None = None
+    backup_tickets: TicketRule | None = None
 
 
 class GitHubSettings(Node):

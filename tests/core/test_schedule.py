@@ -82,6 +82,7 @@ def test_year_boundary(small_repo: Path, cli: Callable[..., Result]) -> None:
     assert before["cycle"] == after["cycle"] == {
         "start": "2026-12-28T09:00:00+01:00", "end": "2027-01-11T09:00:00+01:00",
     }  # fmt: skip
+
     def holders(who: dict[str, Any]) -> list[tuple[str, str]]:
         return [(s["primary"]["id"], s["backup"]["id"]) for s in who["shifts"]]
 
@@ -95,7 +96,9 @@ def test_year_boundary(small_repo: Path, cli: Callable[..., Result]) -> None:
 def test_an_override_splits_the_slot_it_covers(small_repo: Path) -> None:
     schedule = compute_schedule(load_config(small_repo))
     pieces = [s for s in schedule.timeline("primary", "emea") if s.cycle == dt.date(2026, 12, 14)]
-    assert [(s.person, s.start.astimezone(schedule.tz).isoformat(), s.override) for s in pieces] == [
+    assert [
+        (s.person, s.start.astimezone(schedule.tz).isoformat(), s.override) for s in pieces
+    ] == [
         ("emil", "2026-12-14T09:00:00+01:00", None),
         ("eli", "2026-12-15T09:00:00+01:00", "eli-covers-eva"),
         ("emil", "2026-12-16T09:00:00+01:00", None),
