@@ -8,7 +8,11 @@ handover cron against the handover time in rotations/set.yaml in both DST regime
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import shutil
+import subprocess
+import sys
 import tomllib
 from collections.abc import Iterator
 from functools import cache
@@ -267,8 +271,10 @@ def test_validate_posts_the_diff_as_summary_artifact_and_sticky_comment() -> Non
 def test_pr_comment_is_the_workflow_run_stage_of_validate() -> None:
     on = workflow("pr-comment.yml")["on"]
     assert list(on) == ["workflow_run"]
-    assert on["workflow_run"] == {"workflows": [workflow("validate.yml")["name"]],
-                                  "types": ["completed"]}  # fmt: skip
+    assert on["workflow_run"] == {
+        "workflows": [workflow("validate.yml")["name"]],
+        "types": ["completed"],
+    }
 
 
 def test_pr_comment_never_runs_pull_request_code() -> None:
@@ -480,3 +486,53 @@ def test_codeowners_gives_each_path_its_team(path: str, team: str) -> None:
     owners = owners_of(path)
     assert owners and all(re.fullmatch(r"@[\w.-]+/[\w.-]+", o) for o in owners), owners
     assert any(o.endswith(f"/{team}") for o in owners), owners
+
+
+# ---- scripts/check-workflows gates -----------------------------------------------
+
+
+def run_check_workflows(tree: Path) -> subprocess.CompletedProcess[str]:
+    """scripts/check-workflows run on a copy of the workflows in `tree`, tools from this venv."""
+    (tree / "scripts").mkdir()
+    shutil.copy2(ROOT / "scripts" / "check-workflows", tree / "scripts" / "check-workflows")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    if shutil.which("zizmor", path=env["PATH"]) is None:
+        pytest.skip("zizmor is not installed (pip install -e '.[test]')")
+    return subprocess.run(
+        ["bash", str(tree / "scripts" / "check-workflows")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        pytest.param(
+            "actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0",
+            "actions/checkout@v5",
+            id="unpinned-action",
+        ),
+        pytest.param("timeout-minutes: 20", "timeout-minutes: twenty", id="schema-violation"),
+        pytest.param("runs-on: ubuntu-latest", "runs-on: [ubuntu-latest", id="unparseable"),
+    ],
+)
+def test_check_workflows_fails_a_bad_workflow(tmp_path: Path, old: str, new: str) -> None:
+    shutil.copytree(WORKFLOWS, tmp_path / ".github" / "workflows")
+    target = tmp_path / ".github" / "workflows" / "validate.yml"
+    text = target.read_text(encoding="utf-8")
+    assert old in text
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    assert run_check_workflows(tmp_path).returncode != 0
+
+
+def test_check_workflows_passes_the_real_workflows(tmp_path: Path) -> None:
+    shutil.copytree(WORKFLOWS, tmp_path / ".github" / "workflows")
+
+    result = run_check_workflows(tmp_path)
+
+    assert result.returncode == 0, result.stdout + result.stderr
