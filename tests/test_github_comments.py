@@ -434,6 +434,12 @@ def test_drift_issue_command_leaves_the_issue_when_the_plan_failed(
         ("# Plan\n## OpsGenie\n- x\n## Mattermost\n- header", "Drift: OpsGenie, Mattermost"),
         ("- something changed", "Drift: targets"),
         ("## github: handover PR\n", "Drift: GitHub"),
+        (
+            "### setops plan\n\n#### opsgenie: 0 to create, 2 to update, 1 to delete\n"
+            "| | kind |\n#### mattermost: 0 to create, 0 to update, 0 to delete\n"
+            "#### jira: 1 to create, 0 to update, 0 to delete\n",
+            "Drift: OpsGenie (3 changes), Jira (1 change)",
+        ),
     ],
 )
 def test_drift_title_names_the_targets(plan: str, title: str) -> None:

@@ -94,16 +94,33 @@ def command_comment(number: int, marker: str, body_file: TextIO, head_sha: str |
     return 0
 
 
+_TARGET_SUMMARY = re.compile(
+    r"^#+\s*(?P<target>\w+):\s*(?P<create>\d+) to create, (?P<update>\d+) to update, "
+    r"(?P<delete>\d+) to delete",
+    re.MULTILINE,
+)
+
+
 def drift_title(plan_markdown: str) -> str:
-    """An issue title naming the targets the plan's headings mention."""
-    headings = " ".join(line for line in plan_markdown.splitlines() if line.startswith("#"))
-    found = [
-        name
-        for key, name in TARGET_NAMES.items()
-        if re.search(rf"\b{key}\b", headings, re.IGNORECASE)
-    ]
-    where = ", ".join(found) if found else "targets"
-    return f"Drift: {where} out of step with main"
+    """An issue title naming the targets that drifted, with their number of changes.
+
+    Reads the per-target headings of `setops plan --format markdown`; when it finds none,
+    it names the targets any heading mentions.
+    """
+    drifted = []
+    for found in _TARGET_SUMMARY.finditer(plan_markdown):
+        count = sum(int(found[k]) for k in ("create", "update", "delete"))
+        if count:
+            name = TARGET_NAMES.get(found["target"].lower(), found["target"])
+            drifted.append(f"{name} ({count} change{'s' if count != 1 else ''})")
+    if not drifted:
+        headings = " ".join(line for line in plan_markdown.splitlines() if line.startswith("#"))
+        drifted = [
+            name
+            for key, name in TARGET_NAMES.items()
+            if re.search(rf"\b{key}\b", headings, re.IGNORECASE)
+        ]
+    return f"Drift: {', '.join(drifted) if drifted else 'targets'} out of step with main"
 
 
 def run_url(env: Mapping[str, str]) -> str | None:
