@@ -7,6 +7,7 @@ exits 3 with its traceback written to a log file, never to the terminal; Ctrl-C 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
 import sys
 import tempfile
@@ -18,23 +19,54 @@ from typing import NoReturn
 import click
 
 from setops import __version__
-from setops.commands import apply, diff, fmt, plan, schedule, schema, validate, who
 from setops.commands.common import print_problems
 from setops.errors import ConfigError, SetopsError
 
-COMMANDS: tuple[click.Command, ...] = (
-    validate.command,
-    who.command,
-    schedule.command,
-    diff.command,
-    schema.command,
-    fmt.command,
-    plan.command,
-    apply.command,
+# Command name -> module holding its click command (named `command` unless given after ":").
+# Modules load only when their command runs, so `setops validate` does not pay for the
+# HTTP clients of the targets.
+COMMAND_MODULES: dict[str, str] = {
+    "validate": "setops.commands.validate",
+    "who": "setops.commands.who",
+    "schedule": "setops.commands.schedule",
+    "diff": "setops.commands.diff",
+    "plan": "setops.commands.plan",
+    "apply": "setops.commands.apply",
+    "schema": "setops.commands.schema",
+    "fmt": "setops.commands.fmt",
+    "comment": "setops.commands.github_cmds:command_comment",
+    "drift-issue": "setops.commands.github_cmds:command_drift_issue",
+    "handover": "setops.commands.handover",
+    "rank": "setops.commands.rank",
+}
+
+
+class LazyGroup(click.Group):
+    """A command group that imports a command's module only when that command is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*COMMAND_MODULES, *super().list_commands(ctx)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMAND_MODULES.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module_name, _, attribute = target.partition(":")
+        command = getattr(importlib.import_module(module_name), attribute or "command")
+        assert isinstance(command, click.Command)
+        return command
+
+
+def all_commands() -> list[click.Command]:
+    """Every command, imported (for tests and documentation)."""
+    ctx = click.Context(cli)
+    return [c for name in cli.list_commands(ctx) if (c := cli.get_command(ctx, name))]
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="setops")
 def cli() -> None:
     """The Sustained Engineering Team (SET), run as code.
@@ -43,10 +75,6 @@ def cli() -> None:
     policies/. These commands check them, show who is on SET, and keep the services the
     team lives in (OpsGenie, Mattermost, Jira, GitHub) in step with them.
     """
-
-
-for _command in COMMANDS:
-    cli.add_command(_command)
 
 
 def crash_log_path() -> Path:

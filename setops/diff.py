@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from setops.config.models import Role
 from setops.schedule import Schedule, Slot, SlotKey
 
-
 ROLE_ORDER = {"lead": 0, "primary": 1, "backup": 2}
 
 

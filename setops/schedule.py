@@ -220,11 +220,13 @@ def apply_overrides(slots: Sequence[Slot], overrides: Iterable[Override]) -> lis
     by_key: dict[SlotKey, list[Slot]] = defaultdict(list)
     for slot in sorted(slots, key=lambda s: (s.role, s.shift or "", s.start)):
         by_key[slot.key].append(slot)
+    starts = {key: [s.start for s in timeline] for key, timeline in by_key.items()}
     touching: dict[int, list[tuple[int, Override]]] = defaultdict(list)
     for order, override in enumerate(overrides):
-        timeline = by_key.get((override.role, override.shift), [])
-        starts = [s.start for s in timeline]
-        i = max(bisect.bisect_right(starts, override.start) - 1, 0)
+        key = (override.role, override.shift)
+        timeline = by_key.get(key, [])
+        starts_of = starts.get(key, [])
+        i = max(bisect.bisect_right(starts_of, override.start) - 1, 0)
         while i < len(timeline) and timeline[i].start < override.end:
             if timeline[i].overlaps(override.start, override.end):
                 touching[id(timeline[i])].append((order, override))
@@ -260,7 +262,19 @@ def _same_holder(a: Slot, b: Slot) -> bool:
 
 
 def compute_schedule(config: Config) -> Schedule:
-    """The schedule of the whole configuration, overrides applied."""
+    """The schedule of the whole configuration, overrides applied.
+
+    Pure, so it is computed once per Config and kept on it (validation's checks, the
+    commands and the targets all ask for it).
+    """
+    cached: Schedule | None = config.__dict__.get("_schedule")
+    if cached is None:
+        cached = _compute(config)
+        object.__setattr__(config, "_schedule", cached)
+    return cached
+
+
+def _compute(config: Config) -> Schedule:
     spans = cycle_spans(config.rotation, config.cycles)
     slots = apply_overrides(base_slots(config.rotation, spans), config.overrides)
     order = {role: i for i, role in enumerate(("lead", "primary", "backup"))}

@@ -20,7 +20,7 @@ def formatted(path: Path, name: str) -> tuple[str, str]:
     raw = path.read_bytes()
     parse_document(name, raw)  # refuses tabs, aliases, bad UTF-8 with a place
     text = raw.decode("utf-8")
-    yaml = round_trip_yaml(for_reading=False)
+    yaml = round_trip_yaml()
     try:
         data = yaml.load(text)
     except YAMLError as exc:

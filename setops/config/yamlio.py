@@ -1,41 +1,31 @@
 """Line-aware YAML: parse one file into plain data plus the place of every key and value.
 
-Round-trip ruamel.yaml keeps line and column of every node; we turn its tree into plain
-Python values (so pydantic sees ordinary data) and keep the places in a side table keyed
-by the value's path, e.g. ("cycles", 3, "lead").
+Reading composes the node tree with libyaml (through PyYAML's C parser: a large
+organisation's files parse in a fraction of a second, where ruamel.yaml's pure-Python
+parser takes seconds), turns it into plain Python values for pydantic, and keeps every
+node's line and column in a side table keyed by the value's path, e.g.
+("cycles", 3, "lead"). Writing (`setops fmt`) uses round-trip ruamel.yaml, which keeps
+comments.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import yaml
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from setops.errors import ConfigError, Location, Problem
 
 Path = tuple[str | int, ...]
 
 
-class _Constructor(RoundTripConstructor):
-    """Keeps timestamps as the text written, so pydantic parses dates and offsets itself."""
-
-
-def _timestamp_as_text(constructor: RoundTripConstructor, node: Any) -> str:
-    return str(constructor.construct_scalar(node))
-
-
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
-
-
-def round_trip_yaml(*, for_reading: bool = True) -> YAML:
-    """The YAML instance for reading config, or (`for_reading=False`) for canonical writing."""
+def round_trip_yaml() -> YAML:
+    """The round-trip YAML instance `setops fmt` reads and writes with, comments kept."""
     yaml = YAML(typ="rt")
-    if for_reading:
-        yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 100
@@ -75,13 +65,19 @@ def parse_document(path: str, raw: bytes) -> Document:
     ):
         raise ConfigError([Problem(Location(path), "the file is empty; expected a mapping")])
     try:
-        tree = round_trip_yaml().load(text)
-    except MarkedYAMLError as exc:
+        tree = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
         raise ConfigError([_marked_problem(path, exc)]) from None
-    except YAMLError as exc:
+    except yaml.YAMLError as exc:
         raise ConfigError([Problem(Location(path), f"invalid YAML: {exc}")]) from None
-    if not isinstance(tree, CommentedMap):
-        kind = type(tree).__name__ if tree is not None else "nothing"
+    if not isinstance(tree, yaml.MappingNode):
+        kind = (
+            "nothing"
+            if tree is None
+            else "a list"
+            if isinstance(tree, yaml.SequenceNode)
+            else "a single value"
+        )
         raise ConfigError([Problem(Location(path), f"expected a mapping at the top, found {kind}")])
     doc = Document(path, None)
     doc.data = _Plain(doc).convert(tree, ())
@@ -113,69 +109,100 @@ def _refuse_tabs(path: str, text: str) -> None:
         raise ConfigError(problems)
 
 
-def _marked_problem(path: str, exc: MarkedYAMLError) -> Problem:
+def _marked_problem(path: str, exc: yaml.MarkedYAMLError) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
-    text = exc.problem or exc.context or "invalid YAML"
-    if "duplicate key" in text:
-        text = text.split(" with value")[0].replace("found duplicate key", "duplicate key")
-        text += "; each key may appear once in a mapping"
-    return Problem(where, f"invalid YAML: {text}")
+    return Problem(where, f"invalid YAML: {exc.problem or exc.context or 'syntax error'}")
 
 
 class _Plain:
-    """Converts the round-trip tree to plain data, recording places and refusing aliases."""
+    """Converts the node tree to plain data, recording places; refuses aliases and repeats.
+
+    Scalars are typed by YAML 1.2 core-schema rules (as ruamel.yaml reads them), not
+    PyYAML's YAML 1.1 ones: `12:30` stays a string, `no` is not false, dates stay text.
+    """
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.seen: set[int] = set()
 
-    def convert(self, node: Any, path: Path) -> Any:
-        if isinstance(node, CommentedMap | CommentedSeq):
-            self._refuse_alias(node, path)
-        if isinstance(node, CommentedMap):
+    def convert(self, node: yaml.Node, path: Path) -> Any:
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            if id(node) in self.seen:
+                message = "this anchored value is repeated through an alias (*name); setops files allow no aliases: write values out"
+                raise ConfigError([Problem(self.doc.at(path), message)])
+            self.seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
-        if isinstance(node, CommentedSeq):
+        if isinstance(node, yaml.SequenceNode):
             return self._sequence(node, path)
         return _scalar(node)
 
-    def _refuse_alias(self, node: CommentedMap | CommentedSeq, path: Path) -> None:
-        anchor = getattr(node, "anchor", None)
-        if id(node) in self.seen or (anchor is not None and anchor.value is not None):
-            message = "YAML anchors and aliases (&name, *name) are not allowed; write values out"
-            raise ConfigError([Problem(self.doc.at(path), message)])
-        self.seen.add(id(node))
-
-    def _mapping(self, node: CommentedMap, path: Path) -> dict[Any, Any]:
+    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
-        for key, value in node.items():
-            key_text = _scalar(key)
-            child = (*path, str(key_text))
-            key_line, key_col, value_line, value_col = node.lc.data[key]
-            self.doc.keys[child] = (key_line + 1, key_col + 1)
-            self.doc.values[child] = (value_line + 1, value_col + 1)
-            out[key_text] = self.convert(value, child)
+        for key_node, value_node in node.value:
+            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str | int | bool) or key_node.tag == "tag:yaml.org,2002:merge":
+                raise ConfigError(
+                    [Problem(_at(self.doc.path, key_node), "keys must be plain words")]
+                )
+            child = (*path, str(key))
+            if key in out:
+                first = self.doc.at(child, key=True)
+                message = (
+                    f"duplicate key '{key}' (first at line {first.line}); each key may appear once"
+                )
+                raise ConfigError([Problem(_at(self.doc.path, key_node), message)])
+            self.doc.keys[child] = _mark(key_node)
+            self.doc.values[child] = _mark(value_node)
+            out[key] = self.convert(value_node, child)
         return out
 
-    def _sequence(self, node: CommentedSeq, path: Path) -> list[Any]:
+    def _sequence(self, node: yaml.SequenceNode, path: Path) -> list[Any]:
         out: list[Any] = []
-        for index, value in enumerate(node):
+        for index, item in enumerate(node.value):
             child = (*path, index)
-            line, col = node.lc.data[index]
-            self.doc.values[child] = (line + 1, col + 1)
-            self.doc.keys[child] = (line + 1, col + 1)
-            out.append(self.convert(value, child))
+            self.doc.values[child] = self.doc.keys[child] = _mark(item)
+            out.append(self.convert(item, child))
         return out
 
 
-def _scalar(value: Any) -> Any:
-    """Round-trip scalar subclasses (ScalarFloat, quoted strings) to their plain types."""
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, str):
-        return str(value)
-    return value
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's fast C parser when available (50x ruamel's pure-Python one), else PyYAML's."""
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _at(path: str, node: yaml.Node) -> Location:
+    line, col = _mark(node)
+    return Location(path, line, col)
+
+
+_NULL = re.compile(r"~|null|Null|NULL|")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"[-+]?[0-9]+")
+_INT_OTHER = re.compile(r"0o[0-7]+|0x[0-9a-fA-F]+")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_FLOAT_SPECIAL = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
+
+
+def _scalar(node: yaml.Node) -> Any:
+    """A scalar's value by the YAML 1.2 core schema; quoted scalars are always strings."""
+    text = str(node.value)
+    if getattr(node, "style", None) in ("'", '"', "|", ">"):
+        return text
+    if _NULL.fullmatch(text):
+        return None
+    if text in _BOOL:
+        return _BOOL[text]
+    if _INT.fullmatch(text):
+        return int(text)
+    if _INT_OTHER.fullmatch(text):
+        return int(text, 0)
+    if _FLOAT.fullmatch(text):
+        return float(text)
+    if text.lower() in _FLOAT_SPECIAL:
+        return _FLOAT_SPECIAL[text.lower()]
+    return text

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from setops.cli import COMMANDS
+from setops.cli import all_commands
 from tests.conftest import REPO, Result
 
 PERSON_KEYS = {"id", "name", "team", "timezone", "mattermost", "opsgenie", "jira", "github"}
@@ -77,7 +77,7 @@ def test_schedule_text_and_markdown(cli: Callable[..., Result]) -> None:
     assert markdown.startswith("| from | to | role | who | note |")
 
 
-@pytest.mark.parametrize("command", [c.name for c in COMMANDS])
+@pytest.mark.parametrize("command", [c.name for c in all_commands()])
 def test_every_command_explains_itself(command: str, cli: Callable[..., Result]) -> None:
     result = cli(command, "--help")
     assert result.code == 0
