@@ -286,7 +286,7 @@ class OpsGenieSettings(Node):
 HEADER_START = "\u200b\u2060"
 HEADER_END = "\u2060\u200b"
 HEADER_LIMIT = 1024  # Mattermost's limit on a channel header, in characters
-DEFAULT_HEADER_TEMPLATE = "**On SET** {cycle_start} – {cycle_end} · lead {lead} · {shifts}"
+DEFAULT_HEADER_TEMPLATE = "**On SET** {cycle_start} to {cycle_end} · lead {lead} · {shifts}"
 DEFAULT_HEADER_SHIFT = "{shift}: primary {primary}, backup {backup}"
 
 

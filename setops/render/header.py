@@ -15,9 +15,7 @@ from setops.config.load import Config
 from setops.config.models import MattermostSettings
 from setops.schedule import OnCall
 
-HEADER_FIELDS = frozenset(
-    {"lead", "lead_name", "cycle_start", "cycle_end", "week_start", "shifts"}
-)
+HEADER_FIELDS = frozenset({"lead", "lead_name", "cycle_start", "cycle_end", "week_start", "shifts"})
 SHIFT_FIELDS = frozenset({"shift", "primary", "backup", "primary_name", "backup_name"})
 _MENTION = re.compile(r"@(?=[\w.-])")
 

@@ -3,5 +3,8 @@
 from __future__ import annotations
 
 from setops.targets.base import Target
+from setops.targets.mattermost import MattermostTarget
 
-TARGETS: dict[str, type[Target]] = {}
+TARGETS: dict[str, type[Target]] = {
+    "mattermost": MattermostTarget,
+}

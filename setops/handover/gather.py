@@ -1,0 +1,191 @@
+"""The read phase of a handover: everything it needs to know, before anything is written.
+
+Only read-only calls. What a service without credentials cannot tell (a dry run on a
+newcomer's machine) is left unknown and said so, never guessed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from setops.config.load import Config
+from setops.config.models import JiraSettings, MattermostSettings
+from setops.errors import SetopsError
+from setops.handover.document import State, read_state, ticks
+from setops.handover.due import Handover
+from setops.handover.tickets import Ticket, TicketPlan, plan_tickets
+from setops.plan import Change
+from setops.ranking import RankMove, desired_order, rank_moves
+from setops.render.header import owned_text
+from setops.schedule import Schedule
+from setops.targets.github_pr import (
+    HandoverRepo,
+    Pull,
+    github_settings,
+    missing_github_credentials,
+)
+from setops.targets.jira import JiraClient, jira_auth, missing_jira_credentials, read_tickets
+from setops.targets.mattermost import MattermostClient, header_change, mattermost_client
+
+
+@dataclass
+class Services:
+    """The connected services; None where a dry run has no credentials for one."""
+
+    github: HandoverRepo | None = None
+    jira: JiraClient | None = None
+    mattermost: MattermostClient | None = None
+    missing: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def requests(self) -> int:
+        return (self.jira.requests if self.jira else 0) + (
+            self.mattermost.requests if self.mattermost else 0
+        )
+
+
+def connect(config: Config, env: Mapping[str, str], *, dry_run: bool, throttle: bool) -> Services:
+    """Connect every enabled service; refuse (naming the variables) when one lacks
+    credentials, unless this is a dry run, which then reads what it can."""
+    integrations = config.integrations
+    github, jira, mattermost = integrations.github, integrations.jira, integrations.mattermost
+    if not dry_run and not (github and github.enabled):
+        raise SetopsError(
+            "setops handover needs github enabled in policies/integrations.yaml: the "
+            "handover pull request is the record of what was handed over"
+        )
+    missing: dict[str, tuple[str, ...]] = {}
+    if github and github.enabled and missing_github_credentials(env):
+        missing["github"] = missing_github_credentials(env)
+    if jira and jira.enabled and missing_jira_credentials(env):
+        missing["jira"] = missing_jira_credentials(env)
+    if mattermost and mattermost.enabled:
+        lacking = tuple(n for n in ("MATTERMOST_URL", "MATTERMOST_TOKEN") if not env.get(n))
+        if lacking:
+            missing["mattermost"] = lacking
+    if missing and not dry_run:
+        named = "; ".join(f"{t} ({', '.join(v)})" for t, v in missing.items())
+        raise SetopsError(f"missing credentials for enabled target(s): {named}. Nothing was sent.")
+    services = Services(missing=missing)
+    if github and github.enabled and "github" not in missing:
+        services.github = HandoverRepo(github_settings(env, github), github, throttle=throttle)
+    if jira and jira.enabled and "jira" not in missing:
+        services.jira = JiraClient(jira_auth(env))
+    if mattermost and mattermost.enabled and "mattermost" not in missing:
+        services.mattermost = mattermost_client(env)
+    return services
+
+
+@dataclass(frozen=True)
+class ChannelJoin:
+    name: str
+    channel_id: str
+    add: tuple[tuple[str, str], ...]  # (username, user id) not yet in the channel
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """What the handover found: its record, its tickets, and what each step would change."""
+
+    handover: Handover
+    pull: Pull | None
+    state: State
+    tickets: tuple[TicketPlan, ...] = ()
+    tickets_known: bool = False
+    rank: tuple[RankMove, ...] | None = None
+    header: Change | None = None
+    header_known: bool = False
+    channel_id: str | None = None
+    joins: tuple[ChannelJoin, ...] | None = None
+
+    @property
+    def ticks(self) -> frozenset[str]:
+        return ticks(self.pull.body if self.pull else None)
+
+
+def record(services: Services, handover: Handover) -> tuple[Pull | None, State]:
+    """The handover's pull request and the state it records (none yet: a fresh State)."""
+    if services.github is None:
+        return None, State()
+    pull = services.github.find_pull(handover.branch)
+    return pull, (read_state(pull.body) if pull else None) or State()
+
+
+def gather(
+    config: Config,
+    schedule: Schedule,
+    services: Services,
+    handover: Handover,
+    now: dt.datetime,
+    pull: Pull | None,
+    state: State,
+) -> Gathered:
+    found = Gathered(handover, pull, state)
+    jira, mm = config.integrations.jira, config.integrations.mattermost
+    if services.jira is not None and jira is not None:
+        plans = tuple(
+            plan_tickets(config, jira, handover, _tickets(services.jira, config, jira), now)
+        )
+        found = dataclasses.replace(
+            found,
+            tickets=plans,
+            tickets_known=True,
+            rank=tuple(board_moves(services.jira, config, jira)),
+        )
+    if services.mattermost is not None and mm is not None:
+        found = _gather_mattermost(config, schedule, services.mattermost, mm, handover, now, found)
+    return found
+
+
+def _tickets(client: JiraClient, config: Config, jira: JiraSettings) -> list[Ticket]:
+    """The open SET tickets, each with its support level (the first level whose JQL it matches)."""
+    tickets = read_tickets(client, jira.jql)
+    level_of: dict[str, str] = {}
+    for level in config.levels:
+        for key in client.keys(f"({jira.jql}) AND ({level.jql})"):
+            level_of.setdefault(key, level.id)
+    return [dataclasses.replace(t, level=level_of.get(t.key)) for t in tickets]
+
+
+def board_moves(client: JiraClient, config: Config, jira: JiraSettings) -> list[RankMove]:
+    """The rank calls that put the board's TO DO column in the order of the priority rules."""
+    column = client.board_issues(jira.board, jira.todo_jql)
+    rule_of: dict[str, int] = {}
+    for rule in sorted(config.priority_rules, key=lambda r: r.rank):
+        for key in client.board_issues(jira.board, f"({jira.todo_jql}) AND ({rule.jql})"):
+            rule_of.setdefault(key, rule.rank)
+    return rank_moves(column, desired_order(column, rule_of))
+
+
+def incoming_usernames(config: Config, handover: Handover) -> list[str]:
+    return [config.person(p).mattermost for p in handover.incoming_people]
+
+
+def _gather_mattermost(
+    config: Config,
+    schedule: Schedule,
+    client: MattermostClient,
+    settings: MattermostSettings,
+    handover: Handover,
+    now: dt.datetime,
+    found: Gathered,
+) -> Gathered:
+    channel = client.channel(settings.team, settings.channel)
+    owned = owned_text(config, settings, schedule.at(now))
+    change = header_change(settings, str(channel.get("header") or ""), owned, str(channel["id"]))
+    users = client.user_ids(incoming_usernames(config, handover))
+    joins = []
+    for name in settings.incident_channels:
+        target = client.channel(settings.team, name)
+        members = client.member_ids(str(target["id"]), name)
+        add = tuple((u, i) for u, i in users.items() if i not in members)
+        joins.append(ChannelJoin(name, str(target["id"]), add))
+    return dataclasses.replace(
+        found,
+        header=change,
+        header_known=True,
+        channel_id=str(channel["id"]),
+        joins=tuple(joins),
+    )

@@ -1,0 +1,178 @@
+"""Running a handover: the steps in order, each one skipping what is already done.
+
+The pull request first (so everything else can link to it), then Jira, then Mattermost,
+and last the pull request records the handover as complete. A step that fails raises
+`StepFailed`, which names the step and lists what was already done; a re-run does the rest
+and repeats nothing: tickets carry their marker comment, memberships and the header are
+read before they are written, and the announcement is recorded in the pull request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from setops.config.load import Config
+from setops.errors import SetopsError
+from setops.handover import document
+from setops.handover.document import Facts, State
+from setops.handover.gather import Gathered, Services
+from setops.targets.github_pr import Pull
+
+Echo = Callable[[str], None]
+
+
+class StepFailed(SetopsError):
+    """One step of a handover failed; says which, and what had been done before it."""
+
+    def __init__(self, handover_id: str, step: str, done: list[str], cause: SetopsError) -> None:
+        self.step, self.done, self.cause = step, list(done), cause
+        already = "; ".join(done) if done else "nothing"
+        super().__init__(
+            f"handover {handover_id}: step '{step}' failed: {cause}\n"
+            f"  already done: {already}\n"
+            "  run `setops handover` again to finish the rest; what was done is not repeated"
+        )
+
+
+@dataclass
+class HandoverRun:
+    """The write phase of one handover, over what `gather` found."""
+
+    config: Config
+    services: Services
+    found: Gathered
+    echo: Echo
+    done: list[str] = field(default_factory=list)
+    pull: Pull | None = None
+    moved: int = 0
+    joined: int = 0
+
+    def facts(self) -> Facts:
+        channels = self.config.integrations.mattermost
+        return Facts(
+            config=self.config,
+            handover=self.found.handover,
+            tickets=self.found.tickets,
+            channels=tuple(channels.incident_channels) if channels else (),
+            tickets_known=self.found.tickets_known,
+            pr_url=self.pull.url if self.pull else None,
+            ticks=self.found.ticks,
+        )
+
+    def _did(self, text: str) -> None:
+        self.done.append(text)
+        self.echo(f"  done: {text}")
+
+    def step(self, name: str, action: Callable[[], None]) -> None:
+        try:
+            action()
+        except StepFailed:
+            raise
+        except SetopsError as exc:
+            raise StepFailed(self.found.handover.id, name, self.done, exc) from exc
+
+    def run(self) -> None:
+        self.pull = self.found.pull
+        self.step("github: pull request", self.pull_request)
+        if self.services.jira is not None:
+            self.step("jira: reassign tickets", self.reassign)
+            self.step("jira: rank the TO DO column", self.rank)
+        if self.services.mattermost is not None:
+            self.step("mattermost: channel header", self.header)
+            self.step("mattermost: incident channels", self.channels)
+            self.step("mattermost: announcement", self.announce)
+        self.step("github: record the handover", self.finish)
+
+    # ---- the steps ----------------------------------------------------------------
+
+    def pull_request(self) -> None:
+        repo = self.services.github
+        assert repo is not None
+        h, policy = self.found.handover, repo.policy
+        facts = self.facts()
+        if repo.ensure_branch(h.branch):
+            self._did(f"created branch {h.branch}")
+        message = f"SET handover {h.id}"
+        action = repo.ensure_file(h.branch, h.path, document.record_file(facts), message)
+        if action != "unchanged":
+            self._did(f"{action} {h.path}")
+        state = self.found.state
+        if self.pull is None:
+            body = document.body(facts, state)
+            self.pull = repo.open_pull(h.branch, document.title(self.config, h), body)
+            self._did(f"opened pull request #{self.pull.number} ({self.pull.url})")
+        else:
+            body = document.body(facts, state, self.pull.body)
+            if repo.update_body(self.pull, body):
+                self.pull = replace(self.pull, body=body)
+                self._did(f"updated the description of #{self.pull.number}")
+        leads = [self.config.person(p).github for p in (h.lead.outgoing, h.lead.incoming) if p]
+        asked = repo.ensure_reviewers(self.pull, leads)
+        if asked:
+            self._did(f"requested review from {', '.join(asked)}")
+        if repo.ensure_label(self.pull, policy.handover_label):
+            self._did(f"labelled #{self.pull.number} {policy.handover_label}")
+
+    def reassign(self) -> None:
+        jira = self.services.jira
+        assert jira is not None
+        facts = self.facts()
+        for plan in self.found.tickets:
+            if plan.action == "move":
+                jira.add_comment(plan.ticket.key, document.jira_comment(facts, plan, facts.pr_url))
+            if plan.action in ("move", "assign") and plan.new:
+                jira.assign(plan.ticket.key, plan.new)
+                self.moved += 1
+                who = document.jira_name(self.config, plan.new)
+                self._did(f"{plan.ticket.key} to {who}")
+
+    def rank(self) -> None:
+        jira, settings = self.services.jira, self.config.integrations.jira
+        assert jira is not None and settings is not None
+        for move in self.found.rank or ():
+            jira.rank(move.issues, before=move.before, after=move.after)
+            self._did(move.describe())
+
+    def header(self) -> None:
+        mm, change = self.services.mattermost, self.found.header
+        assert mm is not None
+        if change is not None:
+            mm.patch_header(change.payload["channel_id"], change.payload["header"])
+            self._did("set the channel header")
+
+    def channels(self) -> None:
+        mm = self.services.mattermost
+        assert mm is not None
+        for join in self.found.joins or ():
+            if join.add:
+                mm.add_members(join.channel_id, join.name, [i for _, i in join.add])
+                self.joined += len(join.add)
+                self._did(f"added {', '.join(u for u, _ in join.add)} to ~{join.name}")
+
+    def announce(self) -> None:
+        mm = self.services.mattermost
+        assert mm is not None and self.found.channel_id is not None
+        if self.found.state.announced:
+            return
+        text = document.announcement(self.facts(), self.pull.url if self.pull else None)
+        mm.post(self.found.channel_id, text, {"setops_handover": self.found.handover.id})
+        self.found = replace(self.found, state=replace(self.found.state, announced=True))
+        self._did("posted the announcement")
+
+    def finish(self) -> None:
+        repo = self.services.github
+        assert repo is not None and self.pull is not None
+        summary = (
+            f"{sum(p.moves for p in self.found.tickets)} ticket(s) handed over",
+            f"{len(self.found.rank or ())} rank move(s) on the TO DO column",
+            "announcement posted" if self.services.mattermost else "Mattermost not enabled",
+        )
+        state = State(
+            announced=self.found.state.announced or self.services.mattermost is None,
+            complete=True,
+            summary=summary,
+        )
+        body = document.body(self.facts(), state, self.pull.body)
+        if repo.update_body(self.pull, body):
+            self._did(f"recorded the handover as complete in #{self.pull.number}")

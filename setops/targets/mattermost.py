@@ -1,0 +1,184 @@
+"""Mattermost: the SET channel header (a target of `plan`/`apply`), and for the handover the
+incident channels and the announcement.
+
+MATTERMOST_URL and MATTERMOST_TOKEN (a bot's access token, sent as a bearer token). The
+header is patched only when its text would change, and only the part between setops'
+markers is setops'; a header over Mattermost's limit is refused before anything is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import requests
+
+from setops.config.models import HEADER_LIMIT, MattermostSettings
+from setops.errors import SetopsError
+from setops.plan import Change, FieldChange, TargetPlan
+from setops.render.header import header_length, merge_header, owned_part, owned_text
+from setops.targets.base import ApplyReport, Target
+from setops.targets.http import Session, VendorError, connection_error, vendor_message
+
+PAGE = 200  # the most channel members Mattermost returns per page
+
+
+class MattermostClient:
+    """The Mattermost API v4 calls setops makes; every failure is a VendorError."""
+
+    def __init__(self, url: str, token: str) -> None:
+        self.base = url.rstrip("/") + "/api/v4"
+        self.token = token
+        self.session = Session({"Authorization": f"Bearer {token}"})
+        self.requests = 0
+
+    def _call(self, method: str, path: str, what: str, **kwargs: Any) -> Any:
+        self.requests += 1
+        try:
+            response = self.session.request(method, self.base + path, **kwargs)
+        except requests.RequestException as exc:
+            raise connection_error("mattermost", what, exc) from None
+        if not response.ok:
+            message = vendor_message(response).replace(self.token, "***")
+            raise VendorError("mattermost", what, response.status_code, message)
+        return response.json() if response.content else None
+
+    def channel(self, team: str, name: str) -> dict[str, Any]:
+        data = self._call(
+            "GET", f"/teams/name/{team}/channels/name/{name}", f"read channel ~{name} of {team}"
+        )
+        return data if isinstance(data, dict) else {}
+
+    def patch_header(self, channel_id: str, header: str) -> None:
+        self._call(
+            "PUT",
+            f"/channels/{channel_id}/patch",
+            "set the channel header",
+            json={"header": header},
+        )
+
+    def user_ids(self, usernames: Sequence[str]) -> dict[str, str]:
+        """Username -> user id; a username Mattermost does not know is an error naming it."""
+        if not usernames:
+            return {}
+        users = self._call("POST", "/users/usernames", "look up users", json=list(usernames))
+        found = {str(u["username"]): str(u["id"]) for u in users or []}
+        unknown = [name for name in usernames if name not in found]
+        if unknown:
+            raise SetopsError(
+                f"mattermost: no user {', '.join(unknown)}; check `mattermost:` in "
+                "rotations/roster.yaml"
+            )
+        return found
+
+    def member_ids(self, channel_id: str, name: str) -> set[str]:
+        members: set[str] = set()
+        page = 0
+        while True:
+            batch = self._call(
+                "GET",
+                f"/channels/{channel_id}/members",
+                f"read the members of ~{name}",
+                params={"page": page, "per_page": PAGE},
+            )
+            members |= {str(m["user_id"]) for m in batch or []}
+            if not batch or len(batch) < PAGE:
+                return members
+            page += 1
+
+    def add_members(self, channel_id: str, name: str, user_ids: Iterable[str]) -> None:
+        self._call(
+            "POST",
+            f"/channels/{channel_id}/members",
+            f"add members to ~{name}",
+            json={"user_ids": list(user_ids)},
+        )
+
+    def post(self, channel_id: str, message: str, props: Mapping[str, Any]) -> str:
+        data = self._call(
+            "POST",
+            "/posts",
+            "post the handover announcement",
+            json={"channel_id": channel_id, "message": message, "props": dict(props)},
+        )
+        return str((data or {}).get("id", ""))
+
+
+def mattermost_client(env: Mapping[str, str]) -> MattermostClient:
+    missing = [n for n in ("MATTERMOST_URL", "MATTERMOST_TOKEN") if not env.get(n)]
+    if missing:
+        raise SetopsError(f"mattermost: set {' and '.join(missing)}")
+    return MattermostClient(env["MATTERMOST_URL"], env["MATTERMOST_TOKEN"])
+
+
+def header_change(
+    settings: MattermostSettings, current: str | None, owned: str, channel_id: str | None
+) -> Change | None:
+    """The header update that puts `owned` into `current`, or None when it is already there.
+
+    Raises SetopsError when the new header would be longer than Mattermost allows.
+    """
+    merged = merge_header(current or "", owned, settings)
+    if header_length(merged) > HEADER_LIMIT:
+        raise SetopsError(
+            f"mattermost: the header of ~{settings.channel} would be {header_length(merged)} "
+            f"characters, over Mattermost's limit of {HEADER_LIMIT}; shorten "
+            "mattermost.header_template in policies/integrations.yaml or the text around it"
+        )
+    if current is not None and merged == current:
+        return None
+    before = owned_part(current, settings) if current is not None else None
+    after = owned_part(owned, settings)
+    return Change(
+        target="mattermost",
+        action="update",
+        kind="channel header",
+        name=f"{settings.team}/{settings.channel}",
+        fields=(FieldChange("header", before, after),),
+        reason="who is on SET changed" if before else "setops' part of the header is missing",
+        payload={"channel_id": channel_id, "header": merged},
+    )
+
+
+class MattermostTarget(Target):
+    """The SET channel header shows who is on SET now (`context.now`)."""
+
+    name = "mattermost"
+    credentials = ("MATTERMOST_URL", "MATTERMOST_TOKEN")
+
+    @property
+    def settings(self) -> MattermostSettings:
+        settings = self.context.config.integrations.mattermost
+        assert settings is not None
+        return settings
+
+    def enabled(self) -> bool:
+        settings = self.context.config.integrations.mattermost
+        return settings is not None and settings.enabled
+
+    def owned(self) -> str:
+        oncall = self.context.schedule.at(self.context.now)
+        return owned_text(self.context.config, self.settings, oncall)
+
+    def plan(self) -> TargetPlan:
+        owned = self.owned()
+        missing = self.missing_credentials()
+        if missing:
+            change = header_change(self.settings, None, owned, None)
+            changes = (change,) if change else ()
+            return TargetPlan(self.name, changes, configured=False, missing=missing)
+        client = mattermost_client(self.context.env)
+        channel = client.channel(self.settings.team, self.settings.channel)
+        change = header_change(
+            self.settings, str(channel.get("header") or ""), owned, str(channel.get("id"))
+        )
+        return TargetPlan(self.name, (change,) if change else ())
+
+    def apply(self, plan: TargetPlan) -> ApplyReport:
+        client = mattermost_client(self.context.env)
+        report = ApplyReport(self.name)
+        for change in plan.ordered():
+            client.patch_header(change.payload["channel_id"], change.payload["header"])
+            report.done.append(change)
+        report.requests = client.requests
+        return report
