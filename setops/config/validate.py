@@ -12,9 +12,18 @@ from collections.abc import Callable, Iterable, Iterator
 
 from setops.config.codeowners import codeowners_problems
 from setops.config.load import Config
-from setops.config.models import WEEKDAYS, Node, zone
+from setops.config.models import HEADER_LIMIT, WEEKDAYS, Node, zone
 from setops.errors import Location, Problem
-from setops.schedule import Slot, apply_overrides, base_slots, compute_schedule, cycle_spans
+from setops.handover.due import run_before
+from setops.render.header import header_length, owned_text, template_problems
+from setops.schedule import (
+    Slot,
+    apply_overrides,
+    base_slots,
+    compute_schedule,
+    cycle_spans,
+    local_instant,
+)
 
 RUNS_OUT_WARNING = dt.timedelta(weeks=4)
 Check = Callable[[Config], Iterable[Problem]]
@@ -33,11 +42,12 @@ def validate_config(config: Config, now: dt.datetime) -> list[Problem]:
         _levels,
         _cycle_boundaries,
         _codeowners,
+        _integrations,
     ):
         problems.extend(check(config))
     if not any(p.severity == "error" for p in problems):
         # The schedule-level checks assume every reference resolves.
-        for check in (_override_placement, _double_booked, _time_off, _leads):
+        for check in (_override_placement, _double_booked, _time_off, _leads, _channel_header):
             problems.extend(check(config))
         problems.extend(_runs_out(config, now))
     return sorted(problems, key=lambda p: (p.where, p.message))
@@ -306,3 +316,47 @@ def _role(slot: Slot) -> str:
 
 def _fmt(config: Config, instant: dt.datetime) -> str:
     return instant.astimezone(zone(config.rotation.timezone)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+# --- the handover and the channel header (policies/handover.yaml, integrations.yaml) ---
+
+
+def _integrations(config: Config) -> Iterator[Problem]:
+    mattermost = config.integrations.mattermost
+    if mattermost is not None:
+        for field, message in template_problems(mattermost):
+            yield Problem(mattermost.at(field), f"{field}: {message}")
+    policy = config.handover
+    if policy is not None and config.cycles:
+        tz, rotation = zone(config.rotation.timezone), config.rotation
+        first = min(c.start for c in config.cycles)
+        change = local_instant(first, rotation.shift_change.clock(), tz)
+        gap = change - run_before(rotation, change)
+        if dt.timedelta(hours=policy.look_ahead_hours) < gap:
+            yield Problem(
+                policy.at("look_ahead_hours"),
+                f"look_ahead_hours is {policy.look_ahead_hours}, but the handover run comes "
+                f"{gap.total_seconds() / 3600:g} hours before the shift change: the scheduled "
+                "run would find no handover due; use at least "
+                f"{int(gap.total_seconds() // 3600) + 1}",
+            )
+
+
+def _channel_header(config: Config) -> Iterator[Problem]:
+    """The header setops writes, for the team of each week of each cycle, fits Mattermost."""
+    settings = config.integrations.mattermost
+    if settings is None or not settings.enabled or template_problems(settings):
+        return
+    schedule = compute_schedule(config)
+    for span in schedule.cycles:
+        for week in range(config.rotation.cycle_weeks):
+            at = span.start + dt.timedelta(weeks=week, hours=1)
+            text = owned_text(config, settings, schedule.at(min(at, span.end)))
+            if header_length(text) > HEADER_LIMIT:
+                yield Problem(
+                    span.cycle.where,
+                    f"the channel header for week {week + 1} of this cycle would be "
+                    f"{header_length(text)} characters; Mattermost allows {HEADER_LIMIT}: "
+                    f"shorten mattermost.header_template ({settings.at('header_template')})",
+                )
+                break
