@@ -75,13 +75,22 @@ def load_config(root: Path) -> Config:
     if not root.is_dir():
         raise SetopsError(f"{root}: not a directory (give the config repository with --root)")
     files: dict[str, bytes] = {}
-    for folder in CONFIG_DIRS:
-        for path in sorted((root / folder).glob("*.y*ml")):
-            files[f"{folder}/{path.name}"] = path.read_bytes()
-    for name in CODEOWNERS_PATHS:
-        if (root / name).is_file():
+    problems: list[Problem] = []
+    names = [
+        f"{folder}/{p.name}"
+        for folder in CONFIG_DIRS
+        for p in sorted((root / folder).glob("*.y*ml"))
+    ]
+    names += [next((n for n in CODEOWNERS_PATHS if (root / n).is_file()), CODEOWNERS_PATHS[0])]
+    for name in names:
+        try:
             files[name] = (root / name).read_bytes()
-            break
+        except FileNotFoundError:
+            continue  # CODEOWNERS may be absent: validation says so
+        except OSError as exc:
+            problems.append(Problem(Location(name), f"cannot read the file: {exc.strerror}"))
+    if problems:
+        raise ConfigError(problems)
     return load_config_files(files)
 
 
@@ -197,6 +206,24 @@ def _validate(model: type[M], doc: Document) -> M:
     return value
 
 
+# pydantic's wording for the shapes YAML can get wrong, said in YAML's terms.
+_PLAIN_MESSAGES = {
+    "model_type": "expected a mapping (key: value lines) here",
+    "model_attributes_type": "expected a mapping (key: value lines) here",
+    "dict_type": "expected a mapping (key: value lines) here",
+    "list_type": "expected a list (lines starting with '- ') here",
+    "string_type": "expected text here",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "date_from_datetime_parsing": "expected a date as YYYY-MM-DD",
+    "date_parsing": "expected a date as YYYY-MM-DD",
+    "datetime_from_date_parsing": "expected a time as YYYY-MM-DDTHH:MM:SS+HH:MM",
+    "datetime_parsing": "expected a time as YYYY-MM-DDTHH:MM:SS+HH:MM",
+}
+
+
 def _pydantic_problem(model: type[Node], doc: Document, error: Any) -> Problem:
     loc: tuple[str | int, ...] = tuple(error["loc"])
     kind = error["type"]
@@ -204,7 +231,7 @@ def _pydantic_problem(model: type[Node], doc: Document, error: Any) -> Problem:
         return Problem(doc.at(loc, key=True), _unknown_key(model, loc))
     if kind == "missing":
         return Problem(doc.at(loc[:-1]), f"missing key '{loc[-1]}'")
-    message = str(error["msg"]).removeprefix("Value error, ")
+    message = _PLAIN_MESSAGES.get(kind) or str(error["msg"]).removeprefix("Value error, ")
     if kind == "timezone_aware":
         message = "a time here needs its UTC offset, e.g. 2026-12-07T09:00:00+01:00"
     name = next((str(part) for part in reversed(loc) if isinstance(part, str)), "")

@@ -85,3 +85,26 @@ def test_bad_revision_is_a_clean_error(repo: Path, cli: Callable[..., Result]) -
     result = cli("diff", "--root", str(repo), "--base", "no-such-branch")
     assert result.code == 1
     assert result.err.startswith("setops: error: git ls-tree failed:")
+
+
+def test_diff_agrees_with_who(repo: Path, cli: Callable[..., Result]) -> None:
+    """Each move's 'was' is who held the slot at the base, its 'now' who holds it after."""
+    from setops.config.load import load_config, load_config_files, read_files_at_revision
+    from setops.diff import moves
+    from setops.schedule import compute_schedule
+
+    edit(repo / "rotations/set.yaml", "lead: ivo", "lead: tomas")
+    with (repo / "rotations/overrides.yaml").open("a") as f:
+        f.write("  - id: ben-covers-femi\n    role: backup\n    shift: emea\n    person: ben\n"
+                "    start: '2026-12-02T09:00:00+01:00'\n    end: '2026-12-03T12:30:00+01:00'\n")  # fmt: skip
+    before = compute_schedule(load_config_files(read_files_at_revision(repo, "HEAD")))
+    after = compute_schedule(load_config(repo))
+    found = moves(before, after)
+    assert found
+    for move in found:
+        for instant in (move.start, move.end - (move.end - move.start) / 2):
+            old = before.holder(move.role, move.shift, instant)
+            new = after.holder(move.role, move.shift, instant)
+            assert (old.person if old else None, new.person if new else None) == (
+                move.before, move.after,
+            )  # fmt: skip
