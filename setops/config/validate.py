@@ -6,19 +6,20 @@ runs them all and returns errors and warnings together, sorted by place.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 
 from setops.config.codeowners import codeowners_problems
 from setops.config.load import Config
-from setops.config.models import HEADER_LIMIT, WEEKDAYS, Node, zone
+from setops.config.models import HEADER_LIMIT, WEEKDAYS, Node, Override, zone
 from setops.errors import Location, Problem
 from setops.handover.due import run_before
 from setops.render.header import header_length, owned_text, template_problems
 from setops.schedule import (
     Slot,
-    apply_overrides,
+    SlotKey,
     base_slots,
     compute_schedule,
     cycle_spans,
@@ -205,38 +206,50 @@ def _cycle_boundaries(config: Config) -> Iterator[Problem]:
 def _override_placement(config: Config) -> Iterator[Problem]:
     spans = cycle_spans(config.rotation, config.cycles)
     first, last = spans[0].start, spans[-1].end
-    base = base_slots(config.rotation, spans)
-    seen: dict[tuple[str, str | None], list[tuple[dt.datetime, dt.datetime, Location]]]
-    seen = defaultdict(list)
-    holders = defaultdict(list)
-    for slot in base:
-        holders[slot.key].append(slot)
+    timelines: dict[SlotKey, list[Slot]] = defaultdict(list)
+    for slot in base_slots(config.rotation, spans):
+        timelines[slot.key].append(slot)
+    for timeline in timelines.values():
+        timeline.sort(key=lambda s: s.start)
+    starts = {key: [s.start for s in timeline] for key, timeline in timelines.items()}
+    latest: dict[SlotKey, Override] = {}  # per role, the override reaching furthest so far
     for o in sorted(config.overrides, key=lambda o: o.start):
+        key: SlotKey = (o.role, o.shift)
         if o.start < first or o.end > last:
             yield Problem(
                 o.at("start"),
                 f"the override is outside the cycles ({_fmt(config, first)} to "
                 f"{_fmt(config, last)}); add the cycle first",
             )
-        for start, end, where in seen[(o.role, o.shift)]:
-            if o.start < end and start < o.end:
-                yield Problem(o.at("start"), f"overlaps the override at {where} for the same role")
-        seen[(o.role, o.shift)].append((o.start, o.end, o.at("start")))
-        for slot in holders[(o.role, o.shift)]:
-            if slot.overlaps(o.start, o.end) and slot.person == o.person:
-                yield Problem(
-                    o.at("person"),
-                    f"{o.person} already holds {_role(slot)} then "
-                    f"({_fmt(config, slot.start)} to {_fmt(config, slot.end)}); an override names "
-                    "someone else",
-                )
-                break
+        previous = latest.get(key)
+        if previous is not None and o.start < previous.end:
+            yield Problem(
+                o.at("start"), f"overlaps the override at {previous.at('start')} for the same role"
+            )
+        if previous is None or o.end > previous.end:
+            latest[key] = o
+        holder = _held_by(timelines.get(key, []), starts.get(key, []), o)
+        if holder is not None:
+            yield Problem(
+                o.at("person"),
+                f"{o.person} already holds {_role(holder)} then "
+                f"({_fmt(config, holder.start)} to {_fmt(config, holder.end)}); an override names "
+                "someone else",
+            )
+
+
+def _held_by(timeline: list[Slot], starts: list[dt.datetime], o: Override) -> Slot | None:
+    """The base slot in the override's time that the override's own person already holds."""
+    i = max(bisect.bisect_right(starts, o.start) - 1, 0)
+    while i < len(timeline) and timeline[i].start < o.end:
+        if timeline[i].overlaps(o.start, o.end) and timeline[i].person == o.person:
+            return timeline[i]
+        i += 1
+    return None
 
 
 def _double_booked(config: Config) -> Iterator[Problem]:
-    spans = cycle_spans(config.rotation, config.cycles)
-    slots = apply_overrides(base_slots(config.rotation, spans), config.overrides)
-    for person_slots in _by_person(slots).values():
+    for person_slots in _by_person(compute_schedule(config).slots).values():
         person_slots.sort(key=lambda s: s.start)
         latest: Slot | None = None
         for slot in person_slots:
