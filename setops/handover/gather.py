@@ -144,9 +144,9 @@ def _tickets(client: JiraClient, config: Config, jira: JiraSettings) -> list[Tic
     tickets = read_tickets(client, jira.jql)
     level_of: dict[str, str] = {}
     for level in config.levels:
-        for key in client.keys(f"({jira.jql}) AND ({level.jql})"):
-            level_of.setdefault(key, level.id)
-    return [dataclasses.replace(t, level=level_of.get(t.key)) for t in tickets]
+        for issue_id in client.ids(f"({jira.jql}) AND ({level.jql})"):
+            level_of.setdefault(issue_id, level.id)
+    return [dataclasses.replace(t, level=level_of.get(t.id)) for t in tickets]
 
 
 def board_moves(client: JiraClient, config: Config, jira: JiraSettings) -> list[RankMove]:

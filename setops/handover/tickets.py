@@ -49,6 +49,7 @@ class Ticket:
     comments: tuple[Comment, ...]
     url: str
     level: str | None = None
+    id: str = ""
 
     def last_human_update(self) -> dt.datetime:
         """When a person last wrote on the ticket (its creation counts as the first)."""

@@ -32,7 +32,8 @@ from setops.handover.tickets import Comment, Ticket
 from setops.targets.http import VendorError, connection_error, retry_policy, timeout
 
 T = TypeVar("T")
-PAGE_SIZE = 100  # the most Jira returns per search page
+PAGE_SIZE = 100  # the most Jira returns per search page with fields
+KEYS_PAGE_SIZE = 1000  # key-only searches: Cloud allows 5000, Server/DC 1000 by default
 RANK_BATCH = 50  # the most issues one rank call moves
 TICKET_FIELDS = ("summary", "status", "priority", "assignee", "created", "comment")
 
@@ -183,17 +184,19 @@ class JiraClient:
 
     # ---- reads --------------------------------------------------------------------
 
-    def search(self, jql: str, fields: Sequence[str] = TICKET_FIELDS) -> Iterator[dict[str, Any]]:
+    def search(
+        self, jql: str, fields: Sequence[str] = TICKET_FIELDS, page: int = PAGE_SIZE
+    ) -> Iterator[dict[str, Any]]:
         """Every issue matching `jql`, page by page (the current endpoint of each deployment)."""
         if self.cloud:
-            yield from self._search_cloud(jql, fields)
+            yield from self._search_cloud(jql, fields, page)
         else:
-            yield from self._search_server(jql, fields)
+            yield from self._search_server(jql, fields, page)
 
-    def _search_cloud(self, jql: str, fields: Sequence[str]) -> Iterator[dict[str, Any]]:
+    def _search_cloud(self, jql: str, fields: Sequence[str], size: int) -> Iterator[dict[str, Any]]:
         token: str | None = None
         while True:
-            params: dict[str, Any] = {"jql": jql, "maxResults": PAGE_SIZE, "fields": list(fields)}
+            params: dict[str, Any] = {"jql": jql, "maxResults": size, "fields": list(fields)}
             if token:
                 params["nextPageToken"] = token
             page = self._call(
@@ -204,10 +207,12 @@ class JiraClient:
             if not token or page.get("isLast") is True:
                 return
 
-    def _search_server(self, jql: str, fields: Sequence[str]) -> Iterator[dict[str, Any]]:
+    def _search_server(
+        self, jql: str, fields: Sequence[str], size: int
+    ) -> Iterator[dict[str, Any]]:
         start = 0
         while True:
-            params = {"jql": jql, "startAt": start, "maxResults": PAGE_SIZE, "fields": list(fields)}
+            params = {"jql": jql, "startAt": start, "maxResults": size, "fields": list(fields)}
             page = self._call(f"search {jql!r}", partial(self._get, self._url("search"), params))
             issues = page.get("issues") or []
             yield from issues
@@ -215,9 +220,9 @@ class JiraClient:
             if not issues or start >= int(page.get("total", 0)):
                 return
 
-    def keys(self, jql: str) -> set[str]:
-        """The keys of the issues matching `jql` (one light search)."""
-        return {str(issue["key"]) for issue in self.search(jql, fields=("key",))}
+    def ids(self, jql: str) -> set[str]:
+        """The ids of the issues matching `jql` (a light search: ids only, big pages)."""
+        return {str(i["id"]) for i in self.search(jql, fields=("id",), page=KEYS_PAGE_SIZE)}
 
     def comments(self, key: str) -> list[dict[str, Any]]:
         """Every comment on issue `key`, oldest first."""
@@ -363,6 +368,7 @@ def read_tickets(client: JiraClient, jql: str) -> list[Ticket]:
                 created=_instant(fields.get("created") or "1970-01-01T00:00:00+00:00"),
                 comments=tuple(_comment(c) for c in raw_comments),
                 url=client.browse_url(key),
+                id=str(issue.get("id") or ""),
             )
         )
     return tickets
