@@ -9,6 +9,7 @@ read before they are written, and the announcement is recorded in the pull reque
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -153,7 +154,12 @@ class HandoverRun:
     def announce(self) -> None:
         mm = self.services.mattermost
         assert mm is not None and self.found.channel_id is not None
-        if self.found.state.announced:
+        h = self.found.handover
+        since = int((h.run - dt.timedelta(days=7)).timestamp() * 1000)
+        if self.found.state.announced or mm.find_post(
+            self.found.channel_id, "setops_handover", h.id, since
+        ):
+            self.found = replace(self.found, state=replace(self.found.state, announced=True))
             return
         text = document.announcement(self.facts(), self.pull.url if self.pull else None)
         mm.post(self.found.channel_id, text, {"setops_handover": self.found.handover.id})

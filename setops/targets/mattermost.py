@@ -58,17 +58,18 @@ class MattermostClient:
         )
 
     def user_ids(self, usernames: Sequence[str]) -> dict[str, str]:
-        """Username -> user id; a username Mattermost does not know is an error naming it."""
-        if not usernames:
-            return {}
-        users = self._call("POST", "/users/usernames", "look up users", json=list(usernames))
-        found = {str(u["username"]): str(u["id"]) for u in users or []}
-        unknown = [name for name in usernames if name not in found]
-        if unknown:
-            raise SetopsError(
-                f"mattermost: no user {', '.join(unknown)}; check `mattermost:` in "
-                "rotations/roster.yaml"
-            )
+        """Username -> user id, one GET each (a read that is a read: no POST lookup)."""
+        found: dict[str, str] = {}
+        for name in usernames:
+            try:
+                user = self._call("GET", f"/users/username/{name}", f"look up user @{name}")
+            except VendorError as exc:
+                if exc.status == 404:
+                    raise SetopsError(
+                        f"mattermost: no user @{name}; check `mattermost:` in rotations/roster.yaml"
+                    ) from None
+                raise
+            found[name] = str(user["id"])
         return found
 
     def member_ids(self, channel_id: str, name: str) -> set[str]:
@@ -93,6 +94,24 @@ class MattermostClient:
             f"add members to ~{name}",
             json={"user_ids": list(user_ids)},
         )
+
+    def find_post(self, channel_id: str, prop: str, value: str, since_ms: int) -> str | None:
+        """The id of a post in the channel since `since_ms` whose props[prop] is `value`.
+
+        Outside the bundled API subset, but a documented read (GetPostsForChannel): it lets
+        the announcement be found again, so a re-run after a lost record posts no second.
+        """
+        data = self._call(
+            "GET",
+            f"/channels/{channel_id}/posts",
+            "read the channel's recent posts",
+            params={"since": since_ms},
+        )
+        posts = (data or {}).get("posts") or {}
+        for post in posts.values():
+            if str((post.get("props") or {}).get(prop)) == value:
+                return str(post.get("id"))
+        return None
 
     def post(self, channel_id: str, message: str, props: Mapping[str, Any]) -> str:
         data = self._call(
