@@ -152,17 +152,15 @@ class HandoverRun:
                 self._did(f"added {', '.join(u for u, _ in join.add)} to ~{join.name}")
 
     def announce(self) -> None:
-        mm = self.services.mattermost
-        assert mm is not None and self.found.channel_id is not None
+        mm, channel = self.services.mattermost, self.found.channel_id
+        assert mm is not None and channel is not None
         h = self.found.handover
         since = int((h.run - dt.timedelta(days=7)).timestamp() * 1000)
-        if self.found.state.announced or mm.find_post(
-            self.found.channel_id, "setops_handover", h.id, since
-        ):
+        if self.found.state.announced or mm.find_post(channel, "setops_handover", h.id, since):
             self.found = replace(self.found, state=replace(self.found.state, announced=True))
             return
         text = document.announcement(self.facts(), self.pull.url if self.pull else None)
-        mm.post(self.found.channel_id, text, {"setops_handover": self.found.handover.id})
+        mm.post(channel, text, {"setops_handover": h.id})
         self.found = replace(self.found, state=replace(self.found.state, announced=True))
         self._did("posted the announcement")
 
