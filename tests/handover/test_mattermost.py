@@ -1,0 +1,134 @@
+"""The Mattermost target: `setops plan/apply --only mattermost` keep the channel header."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from setops.config.load import load_config
+from setops.render.header import escape_mentions, merge_header, owned_part
+from tests.handover.conftest import MATTERMOST_CANARY
+from tests.handover.fakes_ext import FakeMattermost
+
+Cli = Callable[..., Any]
+MONDAY = "2026-12-14T09:00:00+01:00"  # the shift change: the incoming team from this minute
+
+
+@pytest.fixture
+def mattermost() -> Iterator[FakeMattermost]:
+    fake = FakeMattermost(MATTERMOST_CANARY)
+    fake.add_channel("sustained-engineering", "Runbook: https://wiki/set")
+    with fake:
+        yield fake
+
+
+def env(fake: FakeMattermost) -> dict[str, str]:
+    return {"MATTERMOST_URL": fake.base_url, "MATTERMOST_TOKEN": MATTERMOST_CANARY}
+
+
+def header(fake: FakeMattermost) -> str:
+    return str(fake.channel("sustained-engineering")["header"])
+
+
+def test_apply_sets_the_header_at_the_shift_change_and_keeps_the_human_text(
+    cli: Cli, mattermost: FakeMattermost, bundled_repo: Path
+) -> None:
+    root = ("--root", str(bundled_repo))
+    result = cli(
+        "apply", "--only", "mattermost", *root, env={**env(mattermost), "SETOPS_NOW": MONDAY}
+    )
+    assert result.code == 0, result.err
+    text = header(mattermost)
+    assert text.endswith(" Runbook: https://wiki/set")
+    assert (
+        "lead @mira.okafor" in text and "emea: primary @jonas.brandt, backup @kai.nakamura" in text
+    )
+    assert "2026-12-14 to 2026-12-27" in text
+    # Someone edits the human part; the next run (still the same team) changes nothing.
+    channel = mattermost.channel("sustained-engineering")
+    channel["header"] = text.replace("Runbook", "Playbook")
+    mattermost.clear_log()
+    again = cli(
+        "apply", "--only", "mattermost", *root, env={**env(mattermost), "SETOPS_NOW": MONDAY}
+    )
+    assert again.code == 0 and not mattermost.mutating_requests()
+    assert "Playbook" in header(mattermost)
+    later = {**env(mattermost), "SETOPS_NOW": "2026-12-21T09:00:00+01:00"}
+    assert cli("apply", "--only", "mattermost", *root, env=later).code == 0
+    assert "emea: primary @kai.nakamura, backup @jonas.brandt" in header(mattermost)
+    assert "Playbook" in header(mattermost)
+    assert MATTERMOST_CANARY not in result.out + result.err
+    mattermost.assert_no_spec_violations()
+
+
+def test_a_header_over_the_limit_is_refused_before_anything_is_sent(
+    cli: Cli, mattermost: FakeMattermost, bundled_repo: Path
+) -> None:
+    mattermost.channel("sustained-engineering")["header"] = "x" * 1000
+    result = cli("apply", "--only", "mattermost", "--root", str(bundled_repo), env=env(mattermost))
+    assert result.code == 1
+    assert "over Mattermost's limit of 1024" in result.err
+    assert not mattermost.mutating_requests()
+
+
+def test_a_template_too_long_for_a_cycle_is_a_validation_error(
+    cli: Cli, bundled_repo: Path
+) -> None:
+    integrations = bundled_repo / "policies" / "integrations.yaml"
+    text = integrations.read_text().replace(
+        "  channel: sustained-engineering\n",
+        "  channel: sustained-engineering\n  header_template: '" + "{shifts} " * 12 + "'\n",
+    )
+    integrations.write_text(text)
+    result = cli("validate", "--root", str(bundled_repo))
+    assert result.code == 1
+    assert "rotations/set.yaml:" in result.err
+    assert "the channel header for week 1 of this cycle would be" in result.err
+    assert "policies/integrations.yaml:" in result.err  # the template's place too
+
+
+def test_an_unknown_placeholder_is_a_validation_error_at_its_place(
+    cli: Cli, bundled_repo: Path
+) -> None:
+    integrations = bundled_repo / "policies" / "integrations.yaml"
+    text = integrations.read_text().replace(
+        "  channel: sustained-engineering\n",
+        "  channel: sustained-engineering\n  header_template: 'SET {leed}'\n",
+    )
+    integrations.write_text(text)
+    result = cli("validate", "--root", str(bundled_repo))
+    assert result.code == 1
+    assert (
+        "policies/integrations.yaml:21:20: header_template: unknown placeholder {leed}"
+        in result.err
+    )
+
+
+def test_plan_without_credentials_shows_the_header_it_would_set(
+    cli: Cli, bundled_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MATTERMOST_URL", raising=False)
+    monkeypatch.delenv("MATTERMOST_TOKEN", raising=False)
+    result = cli("plan", "--only", "mattermost", "--root", str(bundled_repo))
+    assert result.code == 1  # --only a target without credentials
+    assert "lead @ivo.markovic" in result.out and "MATTERMOST_URL" in result.err
+
+
+def test_merge_keeps_text_outside_the_markers(bundled_repo: Path) -> None:
+    settings = load_config(bundled_repo).integrations.mattermost
+    assert settings is not None
+    start, end = settings.header_start_marker, settings.header_end_marker
+    owned = f"{start}new{end}"
+    assert merge_header("", owned, settings) == owned
+    assert merge_header("human", owned, settings) == f"{owned} human"
+    assert merge_header(f"a {start}old{end} b", owned, settings) == f"a {owned} b"
+    assert owned_part(f"a {start}old{end} b", settings) == "old"
+
+
+def test_mentions_from_tickets_ping_nobody() -> None:
+    assert escape_mentions("@channel @all @here a@b.c") == (
+        "@\u2060channel @\u2060all @\u2060here a@\u2060b.c"
+    )

@@ -1,0 +1,113 @@
+"""The pure parts: which handover is due, who hands to whom, ranking, the PR body."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+import pytest
+
+from setops.config.load import load_config
+from setops.handover import document
+from setops.handover.document import Facts, State
+from setops.handover.due import candidates, handover_at, pending, shift_changes
+from setops.ranking import RANK_BATCH, apply_moves, desired_order, rank_moves
+from setops.schedule import compute_schedule
+
+BERLIN = dt.timezone(dt.timedelta(hours=1))
+
+
+def at(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=BERLIN)
+
+
+@pytest.fixture
+def schedule(bundled_repo: Path):  # type: ignore[no-untyped-def]
+    return compute_schedule(load_config(bundled_repo))
+
+
+def test_every_week_has_a_shift_change(schedule) -> None:  # type: ignore[no-untyped-def]
+    changes = shift_changes(schedule)
+    assert len(changes) == 32 and changes[0] == at("2026-11-16T09:00")
+    assert all((b - a) == dt.timedelta(weeks=1) for a, b in zip(changes, changes[1:], strict=False))
+
+
+@pytest.mark.parametrize(
+    ("now", "due"),
+    [
+        ("2026-12-11T14:45", "2026-12-14"),  # the early cron, 15 minutes before the run
+        ("2026-12-11T15:00", "2026-12-14"),
+        ("2026-12-15T10:00", "2026-12-14"),  # a late run still hands over
+        ("2026-12-10T12:00", "2026-12-07"),  # before the look-ahead: last week's
+    ],
+)
+def test_the_due_handover(schedule, now: str, due: str) -> None:  # type: ignore[no-untyped-def]
+    found = candidates(schedule, at(now), dt.timedelta(hours=72), 2)
+    assert found[-1].id == due
+
+
+def test_pending_is_every_handover_after_the_last_done(schedule) -> None:  # type: ignore[no-untyped-def]
+    found = candidates(schedule, at("2026-12-25T15:00"), dt.timedelta(hours=72), 2)
+    assert [h.id for h in found] == ["2026-12-14", "2026-12-21", "2026-12-28"]
+    asked: list[str] = []
+
+    def done(ids: set[str]):  # type: ignore[no-untyped-def]
+        def is_done(h) -> bool:  # type: ignore[no-untyped-def]
+            asked.append(h.id)
+            return h.id in ids
+
+        return is_done
+
+    assert [h.id for h in pending(found, done({"2026-12-28"}))] == []
+    assert asked == ["2026-12-28"]  # the weekly case asks once
+    assert [h.id for h in pending(found, done({"2026-12-14"}))] == ["2026-12-21", "2026-12-28"]
+    assert [h.id for h in pending(found, done(set()))] == ["2026-12-28"]  # the first run ever
+
+
+def test_a_cycle_change_and_a_mid_cycle_change(schedule) -> None:  # type: ignore[no-untyped-def]
+    cycle = handover_at(schedule, at("2026-12-14T09:00"))
+    assert cycle.week == 1 and cycle.lead.outgoing == "ivo" and cycle.lead.incoming == "mira"
+    assert set(cycle.outgoing_people) == {"ivo", "femi", "elif", "ines", "gus"}
+    middle = handover_at(schedule, at("2026-12-21T09:00"))
+    assert middle.week == 2 and middle.lead.outgoing == middle.lead.incoming == "mira"
+    assert middle.outgoing_people == ()  # primaries and backups swap: everyone stays
+    emea = middle.role("primary", "emea")
+    assert emea is not None and (emea.outgoing, emea.incoming) == ("jonas", "kai")
+    assert middle.run.isoformat() == "2026-12-18T15:00:00+01:00"
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_rank_moves_reach_the_desired_order(seed: int) -> None:
+    rng = random.Random(seed)
+    current = [f"SET-{n}" for n in range(rng.randint(1, 130))]
+    rng.shuffle(current)
+    rule_of = {k: rng.randint(1, 7) for k in current if rng.random() < 0.8}
+    desired = desired_order(current, rule_of)
+    moves = rank_moves(current, desired)
+    assert apply_moves(current, moves) == desired
+    assert all(len(m.issues) <= RANK_BATCH for m in moves)
+    assert rank_moves(desired, desired) == []
+
+
+def test_one_ticket_out_of_place_is_one_move() -> None:
+    current = ["A", "B", "X", "C", "D"]
+    rule_of = {"A": 1, "B": 1, "C": 1, "D": 1, "X": 2}
+    (move,) = rank_moves(current, desired_order(current, rule_of))
+    assert move.issues == ("X",) and move.after == "D"
+
+
+def test_the_body_keeps_ticks_and_notes_and_only_rewrites_its_part(bundled_repo: Path) -> None:
+    config = load_config(bundled_repo)
+    schedule = compute_schedule(config)
+    handover = handover_at(schedule, at("2026-12-14T09:00"))
+    facts = Facts(config, handover, (), ("incidents",))
+    first = document.body(facts, State())
+    ticked = first.replace("- [ ] The incoming team is in", "- [x] The incoming team is in")
+    ticked += "\nNotes: the DB migration is half done.\n"
+    facts2 = Facts(config, handover, (), ("incidents",), ticks=document.ticks(ticked))
+    again = document.body(facts2, State(complete=True), ticked)
+    assert "- [x] The incoming team is in the right incident channels." in again
+    assert again.endswith("Notes: the DB migration is half done.\n")
+    assert document.read_state(again) == State(announced=False, complete=True)
+    assert again.count(document.BEGIN) == 1 and again.count(document.END) == 1
