@@ -30,7 +30,9 @@ def schedule(bundled_repo: Path):  # type: ignore[no-untyped-def]
 def test_every_week_has_a_shift_change(schedule) -> None:  # type: ignore[no-untyped-def]
     changes = shift_changes(schedule)
     assert len(changes) == 32 and changes[0] == at("2026-11-16T09:00")
-    assert all((b - a) == dt.timedelta(weeks=1) for a, b in zip(changes, changes[1:], strict=False))
+    local = [c.astimezone(schedule.tz) for c in changes]
+    assert all((b.date() - a.date()).days == 7 for a, b in zip(local, local[1:], strict=False))
+    assert {(c.weekday(), c.hour) for c in local} == {(0, 9)}  # Monday 09:00, across DST
 
 
 @pytest.mark.parametrize(
