@@ -36,11 +36,9 @@ the board-issue page cap (50).
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import json as jsonlib
 import re
-import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -49,15 +47,7 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from . import jql
-from .base import (
-    FakeServer,
-    HTTPError,
-    Request,
-    Response,
-    SpecChecker,
-    compile_template,
-    find_api_specs,
-)
+from .base import FakeServer, HTTPError, Request, Response, SpecChecker, find_api_specs
 from .jira_model import (
     STATUS_CATEGORIES,
     SYSTEM_FIELDS,
@@ -81,6 +71,7 @@ from .jira_model import (
     select_fields,
     text_to_adf,
 )
+from .spec_routing import RoutedSpecChecker
 
 Deployment = Literal["cloud", "server"]
 
@@ -155,15 +146,6 @@ SPEC_FILES: Final = (
 # ==========================================================================
 
 
-@functools.cache
-def _documented_operations(spec_file: Path) -> tuple[tuple[re.Pattern[str], frozenset[str]], ...]:
-    spec = jsonlib.loads(spec_file.read_text(encoding="utf-8"))
-    return tuple(
-        (compile_template(template), frozenset(m.upper() for m in item if m != "parameters"))
-        for template, item in spec.get("paths", {}).items()
-    )
-
-
 def _as_v2(request: Request) -> Request:
     """``/rest/api/latest`` is v2; check it against the v2 description."""
     if not request.raw_path.startswith("/rest/api/latest/"):
@@ -175,47 +157,17 @@ def _as_v2(request: Request) -> Request:
     )
 
 
-class JiraSpecChecker(SpecChecker):
-    """Checks each request against the Jira description that covers its path prefix.
+class JiraSpecChecker(RoutedSpecChecker):
+    """Checks each request against the Jira description covering its path prefix.
 
     Requests no description documents (``/serverInfo``, ``/field``, ``/myself``, ``/user``,
-    v2 ``/search/jql`` -- absent from the 2024 v2 copy) are not flagged: they are recorded
-    in :attr:`unchecked` instead. Holds three ordinary checkers, so the base initialiser
-    (one file) is deliberately not called.
+    v2 ``/search/jql`` -- absent from the 2024 v2 copy) are recorded in ``unchecked``,
+    not flagged. Server/DC requests are checked against the Cloud v2 description (no
+    Server one is stored), so e.g. ``validateQuery=True`` shows up as a violation there.
     """
 
     def __init__(self, specs_dir: Path) -> None:
-        self._routes = [
-            (prefix, SpecChecker.for_file(specs_dir / name), specs_dir / name)
-            for prefix, name in SPEC_FILES
-        ]
-        self.unchecked: list[str] = []
-        self._unchecked_lock = threading.Lock()
-
-    def _checker_for(self, request: Request) -> SpecChecker | None:
-        path = request.raw_route_path
-        for prefix, checker, spec_file in self._routes:
-            if path.startswith(prefix):
-                for pattern, methods in _documented_operations(spec_file):
-                    if request.method in methods and pattern.fullmatch(path):
-                        return checker
-                return None
-        return None
-
-    def check(self, request: Request) -> list[str]:
-        target = _as_v2(request)
-        checker = self._checker_for(target)
-        if checker is None:
-            with self._unchecked_lock:
-                self.unchecked.append(f"{request.method} {request.path}")
-            return []
-        return checker.check(target)
-
-    def check_response(self, request: Request, response: Response) -> list[str]:
-        target = _as_v2(request)
-        checker = self._checker_for(target)
-        method = getattr(checker, "check_response", None)
-        return list(method(target, response)) if method is not None else []
+        super().__init__([(p, specs_dir / name) for p, name in SPEC_FILES], rewrite=_as_v2)
 
 
 SpecCheckerOption = SpecChecker | None | Literal["auto"]
@@ -343,7 +295,7 @@ class FakeJira(FakeServer):
     def unchecked_requests(self) -> list[str]:
         """Requests that no Jira description documents (so they were not spec-checked)."""
         checker = self.spec_checker
-        return list(checker.unchecked) if isinstance(checker, JiraSpecChecker) else []
+        return list(checker.unchecked) if isinstance(checker, RoutedSpecChecker) else []
 
     def _register_routes(self) -> None:
         api = "/rest/api/{version}"
