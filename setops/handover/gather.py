@@ -39,6 +39,7 @@ class Services:
     jira: JiraClient | None = None
     mattermost: MattermostClient | None = None
     missing: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    records: dict[str, tuple[Pull | None, State]] = field(default_factory=dict)
 
     def requests(self) -> int:
         return (self.jira.requests if self.jira else 0) + (
@@ -109,8 +110,10 @@ def record(services: Services, handover: Handover) -> tuple[Pull | None, State]:
     """The handover's pull request and the state it records (none yet: a fresh State)."""
     if services.github is None:
         return None, State()
-    pull = services.github.find_pull(handover.branch)
-    return pull, (read_state(pull.body) if pull else None) or State()
+    if handover.id not in services.records:  # asked once per run: is it done, then its PR
+        pull = services.github.find_pull(handover.branch)
+        services.records[handover.id] = pull, (read_state(pull.body) if pull else None) or State()
+    return services.records[handover.id]
 
 
 def gather(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from setops.config.load import Config
@@ -18,9 +19,11 @@ from setops.errors import SetopsError
 from setops.handover import document
 from setops.handover.document import Facts, State
 from setops.handover.gather import Gathered, Services
+from setops.handover.tickets import TicketPlan
 from setops.targets.github_pr import Pull
 
 Echo = Callable[[str], None]
+WORKERS = 4  # tickets handed over at once (the HTTP session pools 4 connections)
 
 
 class StepFailed(SetopsError):
@@ -116,17 +119,39 @@ class HandoverRun:
             self._did(f"labelled #{self.pull.number} {policy.handover_label}")
 
     def reassign(self) -> None:
+        """Comment, then assign, each ticket to move; a few tickets at a time.
+
+        Two writes per ticket are what bounds a handover, so they run on WORKERS threads
+        (the session's connection pool holds as many). On a failure no new ticket is
+        started, the ones under way finish, and the first error is raised.
+        """
         jira = self.services.jira
         assert jira is not None
         facts = self.facts()
-        for plan in self.found.tickets:
+        todo = [p for p in self.found.tickets if p.action in ("move", "assign") and p.new]
+
+        def hand_over(plan: TicketPlan) -> TicketPlan:
+            assert jira is not None and plan.new is not None
             if plan.action == "move":
                 jira.add_comment(plan.ticket.key, document.jira_comment(facts, plan, facts.pr_url))
-            if plan.action in ("move", "assign") and plan.new:
-                jira.assign(plan.ticket.key, plan.new)
+            jira.assign(plan.ticket.key, plan.new)
+            return plan
+
+        failure: SetopsError | None = None
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            futures = [pool.submit(hand_over, plan) for plan in todo]
+            for future in futures:
+                try:
+                    plan = future.result()
+                except SetopsError as exc:
+                    failure = failure or exc
+                    for pending in futures:
+                        pending.cancel()
+                    continue
                 self.moved += 1
-                who = document.jira_name(self.config, plan.new)
-                self._did(f"{plan.ticket.key} to {who}")
+                self._did(f"{plan.ticket.key} to {document.jira_name(self.config, plan.new)}")
+        if failure is not None:
+            raise failure
 
     def rank(self) -> None:
         jira, settings = self.services.jira, self.config.integrations.jira

@@ -93,7 +93,8 @@ class HandoverRepo:
         repo = self.session.repo
         with self.session.errors(f"reading branch {branch}"):
             try:
-                repo.get_git_ref(f"heads/{branch}")
+                # The client is lazy: reading .object is what sends the GET.
+                repo.get_git_ref(f"heads/{branch}").object  # noqa: B018
                 return False
             except GithubException as exc:
                 if not _not_found(exc):

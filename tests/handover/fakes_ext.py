@@ -40,6 +40,7 @@ class HandoverGitHub(FakeGitHub):
         self.files: dict[tuple[str, str], str] = {}  # (branch, path) -> text
         self.commits: list[tuple[str, str]] = []  # (branch, path) per commit
         self.force_pushes = 0
+        self.ref_reads = 0
         repo = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
         extra = [
             ("GET", repo + r"/pulls", self.list_pulls),
@@ -132,6 +133,7 @@ class HandoverGitHub(FakeGitHub):
 
     def get_ref(self, request: Request) -> Response:
         ref = request.path_params["ref"]
+        self.ref_reads += 1
         if ref not in self.refs:
             raise HTTPError(404, "Not Found")
         return Response(200, json=self._ref(request, ref))
@@ -176,6 +178,8 @@ class HandoverGitHub(FakeGitHub):
     def put_contents(self, request: Request) -> Response:
         body = self._json_object(request)
         branch, path = str(body.get("branch") or "main"), request.path_params["path"]
+        if f"heads/{branch}" not in self.refs:
+            raise HTTPError(404, f"Branch {branch} not found")
         existing = self.files.get((branch, path))
         if existing is not None and body.get("sha") != self._content(path, existing)["sha"]:
             raise HTTPError(409, f"{path} does not match {body.get('sha')}")

@@ -65,6 +65,7 @@ def test_a_handover_does_every_step_once(cli: Cli, world: World) -> None:
     assert [label["name"] for label in issue["labels"]] == ["handover"]
     assert ("handover/2026-12-14", "handovers/2026-12-14.md") in world.github.files
     assert world.github.force_pushes == 0
+    assert world.github.refs["heads/handover/2026-12-14"] != world.github.refs["heads/main"]
     # Mattermost: the header keeps the human text; one announcement; incident channels.
     header = world.mattermost.channel("sustained-engineering")["header"]
     assert HUMAN_HEADER in header and "lead @ivo.markovic" in header  # the team on SET now
