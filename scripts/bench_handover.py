@@ -101,9 +101,7 @@ def main() -> int:
         print(f"\n{args.tickets} tickets, {args.latency * 1000:.0f} ms per request")
         total = 0
         for name, fake in (("jira", jira), ("github", github), ("mattermost", mattermost)):
-            kinds = collections.Counter(
-                f"{r.method} {r.route or r.path}" for r in fake.log
-            )
+            kinds = collections.Counter(f"{r.method} {r.route or r.path}" for r in fake.log)
             count = sum(kinds.values())
             total += count
             print(f"  {name}: {count} requests")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 from pathlib import Path
 
@@ -31,7 +32,7 @@ def test_every_week_has_a_shift_change(schedule) -> None:  # type: ignore[no-unt
     changes = shift_changes(schedule)
     assert len(changes) == 32 and changes[0] == at("2026-11-16T09:00")
     local = [c.astimezone(schedule.tz) for c in changes]
-    assert all((b.date() - a.date()).days == 7 for a, b in zip(local, local[1:], strict=False))
+    assert all((b.date() - a.date()).days == 7 for a, b in itertools.pairwise(local))
     assert {(c.weekday(), c.hour) for c in local} == {(0, 9)}  # Monday 09:00, across DST
 
 
