@@ -68,6 +68,10 @@ class TargetPlan:
     configured: bool = True
     missing: tuple[str, ...] = ()  # environment variables that are not set
     unsafe: tuple[str, ...] = ()  # why applying needs --force (safety rail), if it does
+    # Objects the target does not own that change its outcome (e.g. an override someone made
+    # by hand): apply leaves them alone, so they are drift until brought into the YAML.
+    drift: tuple[str, ...] = ()
+    blocked: tuple[str, ...] = ()  # why apply must not start at all, --force or not
 
     @property
     def has_changes(self) -> bool:
@@ -92,6 +96,14 @@ class Plan:
     @property
     def unconfigured(self) -> list[TargetPlan]:
         return [t for t in self.targets if not t.configured]
+
+    @property
+    def has_drift(self) -> bool:
+        return any(t.drift for t in self.targets)
+
+    @property
+    def blocked(self) -> list[str]:
+        return [f"{t.target}: {reason}" for t in self.targets for reason in t.blocked]
 
 
 def _value(value: Any) -> str:
@@ -126,8 +138,12 @@ def render_text(plan: Plan) -> str:
         lines.append(f"{target.target}: {_summary(target)}{state}")
         for notice in target.notices:
             lines.append(f"  {notice.level}: {notice.message}")
+        for reason in target.blocked:
+            lines.append(f"  cannot apply: {reason}")
         for reason in target.unsafe:
             lines.append(f"  needs --force: {reason}")
+        for text in target.drift:
+            lines.append(f"  foreign: {text}")
         for change in target.ordered():
             lines.extend(_change_lines(change))
     if not plan.targets:
@@ -142,8 +158,10 @@ def render_markdown(plan: Plan) -> str:
         lines.append(f"#### {target.target}: {_summary(target)}{state}")
         lines.append("")
         lines.extend(f"> **{n.level}**: {n.message}" for n in target.notices)
+        lines.extend(f"> **cannot apply**: {reason}" for reason in target.blocked)
         lines.extend(f"> **needs --force**: {reason}" for reason in target.unsafe)
-        if target.notices or target.unsafe:
+        lines.extend(f"> **foreign**: {text}" for text in target.drift)
+        if target.notices or target.unsafe or target.blocked or target.drift:
             lines.append("")
         if target.changes:
             lines += ["| | kind | name | what changes |", "|---|---|---|---|"]
@@ -167,12 +185,15 @@ def _field_md(change: Change, f: FieldChange) -> str:
 def render_json(plan: Plan) -> str:
     data = {
         "has_changes": plan.has_changes,
+        "has_drift": plan.has_drift,
         "targets": [
             {
                 "target": t.target,
                 "configured": t.configured,
                 "missing": list(t.missing),
                 "unsafe": list(t.unsafe),
+                "blocked": list(t.blocked),
+                "drift": list(t.drift),
                 "notices": [{"level": n.level, "message": n.message} for n in t.notices],
                 "changes": [c.as_json() for c in t.ordered()],
             }

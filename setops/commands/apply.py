@@ -43,6 +43,9 @@ def command(only: str | None, prune: bool, force: bool, dry_run: bool, root: Pat
     click.echo(render_text(Plan(tuple(p for _, p in plans))))
     if dry_run:
         return 0
+    blocked = [f"{p.target}: {r}" for _, p in plans for r in p.blocked]
+    if blocked:
+        raise SetopsError("cannot apply: " + "; ".join(blocked))
     unsafe = [f"{p.target}: {r}" for _, p in plans for r in p.unsafe]
     if unsafe and not force:
         raise SetopsError(

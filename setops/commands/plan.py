@@ -17,8 +17,9 @@ from setops.plan import Plan, render_json, render_markdown, render_text
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
-    help="Exit 0 when nothing would change, 2 when changes are pending, 1 on error "
-    "(a target without credentials is an error here).",
+    help="Exit 0 when nothing would change, 2 when changes are pending or objects setops "
+    "does not own change the outcome (drift), 1 on error (a target without credentials, "
+    "or a plan that cannot be applied, is an error here).",
 )
 @format_option("text", "json", "markdown")
 @root_option
@@ -39,6 +40,10 @@ def command(
         click.echo(
             f"setops: {target.target} is not configured: set {', '.join(target.missing)}", err=True
         )
+    for reason in plan.blocked:
+        click.echo(f"setops: cannot apply {reason}", err=True)
     if plan.unconfigured and (detailed_exitcode or only):
         return 1
-    return 2 if detailed_exitcode and plan.has_changes else 0
+    if plan.blocked and detailed_exitcode:
+        return 1
+    return 2 if detailed_exitcode and (plan.has_changes or plan.has_drift) else 0

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import os
+import random
+import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -35,6 +37,18 @@ class VendorError(SetopsError):
         self.target, self.what, self.status, self.vendor_message = target, what, status, message
         code = f" (HTTP {status})" if status else ""
         super().__init__(f"{target}: {what} failed{code}: {message}")
+
+
+class UncertainWrite(SetopsError):
+    """A write answered with a server error: it may or may not have been carried out.
+
+    Raised by a target's client for a non-idempotent request (POST) that got a 5xx, so that
+    `create_once` looks before it tries again, exactly as after a lost answer.
+    """
+
+    def __init__(self, what: str, status: int, message: str) -> None:
+        self.what, self.status = what, status
+        super().__init__(f"{what} failed (HTTP {status}): {message}")
 
 
 class SafeRetry(Retry):
@@ -115,8 +129,10 @@ def create_once(
     for attempt in range(1, tries + 1):
         try:
             return create()
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            if not is_lost_response(exc) and attempt < tries:
+        except (requests.ConnectionError, requests.Timeout, UncertainWrite) as exc:
+            lost = isinstance(exc, UncertainWrite) or is_lost_response(exc)
+            if not lost and attempt < tries:
+                _pause(attempt)
                 continue
             log.warning(
                 "the answer to a create was lost (%s); re-reading first", type(exc).__name__
@@ -126,7 +142,15 @@ def create_once(
                 return found
             if attempt == tries:
                 raise
+            _pause(attempt)
     raise AssertionError("unreachable")
+
+
+def _pause(attempt: int) -> None:
+    """Back off before trying a create again, as the retry policy would (with jitter)."""
+    policy = retry_policy()
+    delay = min(policy.backoff_max, policy.backoff_factor * 2 ** (attempt - 1))
+    time.sleep(delay * (0.5 + random.random() / 2))
 
 
 def vendor_message(response: requests.Response) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from setops.targets.base import Target
 from setops.targets.mattermost import MattermostTarget
+from setops.targets.opsgenie import OpsGenieTarget
 
 TARGETS: dict[str, type[Target]] = {
+    "opsgenie": OpsGenieTarget,
     "mattermost": MattermostTarget,
 }

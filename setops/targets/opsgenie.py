@@ -1,0 +1,475 @@
+"""OpsGenie: the paging target's wire format (REST v2) and its HTTP calls.
+
+OPSGENIE_API_KEY is the key of an API integration with read and configuration access;
+OPSGENIE_API_URL picks the region (https://api.eu.opsgenie.com) or a compatible server.
+Everything about what to sync lives in `setops.targets.paging`; this module only turns the
+neutral objects into OpsGenie's JSON and back, normalising what the API fills in or rounds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from setops.config.models import WEEKDAYS, OpsGenieSettings
+from setops.errors import SetopsError
+from setops.targets.http import (
+    Session,
+    UncertainWrite,
+    VendorError,
+    connection_error,
+    is_lost_response,
+    vendor_message,
+)
+from setops.targets.paging.desired import SyncSettings
+from setops.targets.paging.model import (
+    DAY,
+    EscalationObj,
+    Hours,
+    OverrideObj,
+    Repeat,
+    RotationObj,
+    Rule,
+    ScheduleObj,
+    State,
+    canonical_hours,
+    utc_minute,
+)
+from setops.targets.paging.sync import PagingTarget
+
+DEFAULT_URL = "https://api.opsgenie.com"
+Json = dict[str, Any]
+UNIT_MINUTES = {"days": 1440.0, "hours": 60.0, "minutes": 1.0, "seconds": 1 / 60}
+BY_NAME = {"identifierType": "name"}
+IN_NAMED = {"scheduleIdentifierType": "name"}
+
+# ---- wire format -> neutral objects ------------------------------------------------------
+
+
+def instant(text: str) -> dt.datetime:
+    return utc_minute(dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
+
+
+def wire_instant(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def recipient(data: Mapping[str, Any]) -> str:
+    kind = str(data.get("type", ""))
+    if kind == "user":
+        return str(data.get("username") or data.get("name") or f"user:{data.get('id')}").lower()
+    if kind == "none":
+        return ":none"
+    return f"{kind}:{data.get('name') or data.get('id')}"
+
+
+def hours_from_wire(data: Mapping[str, Any] | None) -> Hours | None:
+    if not data:
+        return None
+    if data.get("type") == "time-of-day":
+        r = data.get("restriction") or {}
+        start = r.get("startHour", 0) * 60 + r.get("startMin", 0)
+        return canonical_hours(False, [(start, r.get("endHour", 0) * 60 + r.get("endMin", 0))])
+    windows = []
+    for r in data.get("restrictions") or []:
+        start = WEEKDAYS.index(r["startDay"]) * DAY + r.get("startHour", 0) * 60
+        end = WEEKDAYS.index(r["endDay"]) * DAY + r.get("endHour", 0) * 60
+        windows.append((start + r.get("startMin", 0), end + r.get("endMin", 0)))
+    return canonical_hours(True, windows)
+
+
+def schedule_from_wire(data: Mapping[str, Any]) -> ScheduleObj:
+    team = data.get("ownerTeam") or {}
+    return ScheduleObj(
+        name=str(data["name"]),
+        timezone=str(data.get("timezone") or "UTC"),
+        owner_team=team.get("name"),
+        enabled=bool(data.get("enabled", True)),
+        id=data.get("id"),
+    )
+
+
+def rotation_from_wire(schedule: str, data: Mapping[str, Any]) -> RotationObj:
+    end = data.get("endDate")
+    return RotationObj(
+        schedule=schedule,
+        name=str(data.get("name") or ""),
+        start=instant(data["startDate"]),
+        end=instant(end) if end else None,
+        participants=tuple(recipient(p) for p in data.get("participants") or []),
+        hours=hours_from_wire(data.get("timeRestriction")),
+        id=data.get("id"),
+    )
+
+
+def override_from_wire(schedule: str, data: Mapping[str, Any]) -> OverrideObj:
+    names = sorted(str(r.get("name") or r.get("id")) for r in data.get("rotations") or [])
+    return OverrideObj(
+        schedule=schedule,
+        alias=str(data["alias"]),
+        user=recipient(data.get("user") or {"type": "none"}),
+        start=instant(data["startDate"]),
+        end=instant(data["endDate"]),
+        rotations=tuple(names),
+    )
+
+
+def rule_from_wire(data: Mapping[str, Any]) -> Rule:
+    delay = data.get("delay") or {}
+    minutes = delay.get("timeAmount", 0) * UNIT_MINUTES.get(delay.get("timeUnit", "minutes"), 1)
+    return Rule(
+        delay_minutes=round(minutes),
+        recipient=recipient(data.get("recipient") or {}),
+        condition=str(data.get("condition", "if-not-acked")),
+        notify=str(data.get("notifyType", "default")),
+    )
+
+
+def escalation_from_wire(data: Mapping[str, Any]) -> EscalationObj:
+    repeat = data.get("repeat") or {}
+    count = int(repeat.get("count") or 0)
+    return EscalationObj(
+        name=str(data["name"]),
+        description=str(data.get("description") or ""),
+        owner_team=(data.get("ownerTeam") or {}).get("name"),
+        rules=tuple(rule_from_wire(r) for r in data.get("rules") or []),
+        repeat=Repeat(
+            int(repeat.get("waitInterval") or 0),
+            count,
+            bool(repeat.get("resetRecipientStates")),
+            bool(repeat.get("closeAlertAfterAll")),
+        )
+        if count
+        else None,
+        id=data.get("id"),
+    )
+
+
+# ---- neutral objects -> wire format ----------------------------------------------------
+
+
+def hours_to_wire(hours: Hours) -> Json:
+    def clock(prefix: str, minutes: int) -> Json:
+        return {f"{prefix}Hour": minutes // 60, f"{prefix}Min": minutes % 60}
+
+    if not hours.weekly:
+        start, end = hours.windows[0]
+        return {
+            "type": "time-of-day",
+            "restriction": {**clock("start", start), **clock("end", end)},
+        }
+    restrictions = []
+    for start, end in hours.windows:
+        (d1, m1), (d2, m2) = divmod(start, DAY), divmod(end, DAY)
+        restrictions.append(
+            {
+                "startDay": WEEKDAYS[d1],
+                **clock("start", m1),
+                "endDay": WEEKDAYS[d2],
+                **clock("end", m2),
+            }
+        )
+    return {"type": "weekday-and-time-of-day", "restrictions": restrictions}
+
+
+def user_ref(username: str) -> Json:
+    return {"type": "user", "username": username}
+
+
+def rotation_to_wire(rotation: RotationObj, *, clear_hours: bool = False) -> Json:
+    body: Json = {
+        "name": rotation.name,
+        "startDate": wire_instant(rotation.start),
+        "type": "weekly",
+        "length": 1,
+        "participants": [user_ref(p) for p in rotation.participants],
+    }
+    if rotation.end is not None:
+        body["endDate"] = wire_instant(rotation.end)
+    if rotation.hours is not None:
+        body["timeRestriction"] = hours_to_wire(rotation.hours)
+    elif clear_hours:  # a rotation that loses its hours (rare: a shift made 24-hour)
+        body["timeRestriction"] = None
+    return body
+
+
+def override_to_wire(override: OverrideObj) -> Json:
+    return {
+        "user": user_ref(override.user),
+        "startDate": wire_instant(override.start),
+        "endDate": wire_instant(override.end),
+        "rotations": [{"name": n} for n in override.rotations],
+    }
+
+
+def escalation_to_wire(escalation: EscalationObj) -> Json:
+    rules = []
+    for rule in escalation.rules:
+        kind, _, name = rule.recipient.partition(":")
+        rules.append(
+            {
+                "condition": rule.condition,
+                "notifyType": rule.notify,
+                "delay": {"timeAmount": rule.delay_minutes, "timeUnit": "minutes"},
+                "recipient": {"type": kind, "name": name},
+            }
+        )
+    repeat = escalation.repeat or Repeat(0, 0)
+    body: Json = {
+        "name": escalation.name,
+        "description": escalation.description,
+        "rules": rules,
+        "repeat": {
+            "waitInterval": repeat.after_minutes,
+            "count": repeat.times,
+            "resetRecipientStates": repeat.reset_recipient_states,
+            "closeAlertAfterAll": repeat.close_alert_after_all,
+        },
+    }
+    if escalation.owner_team:
+        body["ownerTeam"] = {"name": escalation.owner_team}
+    return body
+
+
+# ---- the HTTP client ---------------------------------------------------------------------
+
+
+class OpsGenieClient:
+    """The OpsGenie calls setops makes. Every failure is a VendorError naming the object and
+    quoting OpsGenie's own message; the key never appears in one."""
+
+    def __init__(self, url: str, key: str) -> None:
+        self.base = url.rstrip("/")
+        self.key = key
+        self.session = Session({"Authorization": f"GenieKey {key}"})
+        self.requests = 0
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        what: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: Any = None,
+        missing_ok: bool = False,
+    ) -> Any:
+        self.requests += 1
+        try:
+            response = self.session.request(method, self.base + path, params=params, json=body)
+        except requests.RequestException as exc:
+            if method == "POST" and is_lost_response(exc):
+                raise  # the caller (create_once) looks the object up before trying again
+            raise connection_error("opsgenie", what, exc) from None
+        if response.status_code == 404 and missing_ok:
+            return None
+        if not response.ok:
+            message = vendor_message(response).replace(self.key, "***")
+            if method == "POST" and response.status_code >= 500:
+                raise UncertainWrite(f"opsgenie: {what}", response.status_code, message)
+            raise VendorError("opsgenie", what, response.status_code, message)
+        return response.json().get("data") if response.content else None
+
+
+def _path(*parts: str) -> str:
+    return "/v2/" + "/".join(quote(p, safe="") for p in parts)
+
+
+class OpsGenieBackend:
+    """The paging Backend over OpsGenie's REST v2 API (schedules addressed by name)."""
+
+    def __init__(self, client: OpsGenieClient) -> None:
+        self.client = client
+
+    @property
+    def requests(self) -> int:
+        return self.client.requests
+
+    def read(self, schedules: Sequence[str], escalation: str) -> State:
+        """Current state in 2 + one call per existing schedule: every schedule with its
+        rotations in one list call, each schedule's overrides, every escalation."""
+        listed = self.client.call(
+            "GET", "/v2/schedules", "list schedules", params={"expand": "rotation"}
+        )
+        found = {s["name"]: s for s in listed or [] if s.get("name") in schedules}
+        rotations, overrides = [], []
+        for name, data in found.items():
+            rotations += [rotation_from_wire(name, r) for r in data.get("rotations") or []]
+            overrides += [override_from_wire(name, o) for o in self._overrides(name)]
+        escalations = self.client.call("GET", "/v2/escalations", "list escalations") or []
+        mine = next((e for e in escalations if e.get("name") == escalation), None)
+        return State(
+            schedules={n: schedule_from_wire(d) for n, d in found.items()},
+            rotations=tuple(rotations),
+            overrides=tuple(overrides),
+            escalation=escalation_from_wire(mine) if mine else None,
+        )
+
+    def _overrides(self, schedule: str) -> list[Json]:
+        what = f"list the overrides of {schedule}"
+        data = self.client.call(
+            "GET", _path("schedules", schedule, "overrides"), what, params=IN_NAMED
+        )
+        return list(data or [])
+
+    def user_exists(self, username: str) -> bool:
+        what = f"look up user {username}"
+        return self.client.call("GET", _path("users", username), what, missing_ok=True) is not None
+
+    # ---- schedules ----
+
+    def find_schedule(self, name: str) -> ScheduleObj | None:
+        what = f"read schedule {name}"
+        data = self.client.call(
+            "GET", _path("schedules", name), what, params=BY_NAME, missing_ok=True
+        )
+        return schedule_from_wire(data) if data else None
+
+    def create_schedule(self, schedule: ScheduleObj, rotations: Sequence[RotationObj]) -> None:
+        body: Json = {"name": schedule.name, "timezone": schedule.timezone, "enabled": True}
+        if schedule.owner_team:
+            body["ownerTeam"] = {"name": schedule.owner_team}
+        if rotations:  # created with the schedule, in the same request
+            body["rotations"] = [rotation_to_wire(r) for r in rotations]
+        self.client.call("POST", "/v2/schedules", f"create schedule {schedule.name}", body=body)
+
+    def update_schedule(self, schedule: ScheduleObj, current: ScheduleObj) -> None:
+        body: Json = {"timezone": schedule.timezone, "enabled": schedule.enabled}
+        if schedule.owner_team:
+            body["ownerTeam"] = {"name": schedule.owner_team}
+        what = f"update schedule {schedule.name}"
+        self.client.call(
+            "PATCH", _path("schedules", schedule.name), what, params=BY_NAME, body=body
+        )
+
+    # ---- rotations ----
+
+    def find_rotation(self, schedule: str, name: str) -> RotationObj | None:
+        what = f"list the rotations of {schedule}"
+        data = self.client.call(
+            "GET", _path("schedules", schedule, "rotations"), what, params=IN_NAMED
+        )
+        found = next((r for r in data or [] if r.get("name") == name), None)
+        return rotation_from_wire(schedule, found) if found else None
+
+    def create_rotation(self, rotation: RotationObj) -> None:
+        what = f"create rotation '{rotation.name}' in {rotation.schedule}"
+        path = _path("schedules", rotation.schedule, "rotations")
+        self.client.call("POST", path, what, params=IN_NAMED, body=rotation_to_wire(rotation))
+
+    def update_rotation(self, rotation: RotationObj, current: RotationObj) -> None:
+        what = f"update rotation '{rotation.name}' in {rotation.schedule}"
+        path = _path("schedules", rotation.schedule, "rotations", str(current.id))
+        body = rotation_to_wire(rotation, clear_hours=current.hours is not None)
+        self.client.call("PATCH", path, what, params=IN_NAMED, body=body)
+
+    def delete_rotation(self, current: RotationObj) -> None:
+        what = f"delete rotation '{current.name}' in {current.schedule}"
+        path = _path("schedules", current.schedule, "rotations", str(current.id))
+        self.client.call("DELETE", path, what, params=IN_NAMED, missing_ok=True)
+
+    # ---- overrides ----
+
+    def find_override(self, schedule: str, alias: str) -> OverrideObj | None:
+        what = f"read override '{alias}' in {schedule}"
+        path = _path("schedules", schedule, "overrides", alias)
+        data = self.client.call("GET", path, what, params=IN_NAMED, missing_ok=True)
+        return override_from_wire(schedule, data) if data else None
+
+    def create_override(self, override: OverrideObj) -> None:
+        what = f"create override '{override.alias}' in {override.schedule}"
+        body = {"alias": override.alias, **override_to_wire(override)}
+        path = _path("schedules", override.schedule, "overrides")
+        self.client.call("POST", path, what, params=IN_NAMED, body=body)
+
+    def update_override(self, override: OverrideObj, current: OverrideObj) -> None:
+        what = f"update override '{override.alias}' in {override.schedule}"
+        path = _path("schedules", override.schedule, "overrides", override.alias)
+        self.client.call("PUT", path, what, params=IN_NAMED, body=override_to_wire(override))
+
+    def delete_override(self, current: OverrideObj) -> None:
+        what = f"delete override '{current.alias}' in {current.schedule}"
+        path = _path("schedules", current.schedule, "overrides", current.alias)
+        self.client.call("DELETE", path, what, params=IN_NAMED, missing_ok=True)
+
+    # ---- the escalation ----
+
+    def find_escalation(self, name: str) -> EscalationObj | None:
+        what = f"read escalation {name}"
+        data = self.client.call(
+            "GET", _path("escalations", name), what, params=BY_NAME, missing_ok=True
+        )
+        return escalation_from_wire(data) if data else None
+
+    def create_escalation(self, escalation: EscalationObj) -> None:
+        what = f"create escalation {escalation.name}"
+        self.client.call("POST", "/v2/escalations", what, body=escalation_to_wire(escalation))
+
+    def update_escalation(self, escalation: EscalationObj, current: EscalationObj) -> None:
+        what = f"update escalation {escalation.name}"
+        path = _path("escalations", str(current.id))
+        params = {"identifierType": "id"}
+        self.client.call("PATCH", path, what, params=params, body=escalation_to_wire(escalation))
+
+    # ---- import ----
+
+    def timeline(self, schedule: str, start: dt.datetime, weeks: int) -> Json:
+        """The schedule's base and final timeline (overrides applied) from `start`."""
+        params = {
+            **BY_NAME,
+            "date": wire_instant(start),
+            "interval": str(weeks),
+            "intervalUnit": "weeks",
+            "expand": "base",
+        }
+        what = f"read the timeline of {schedule}"
+        data = self.client.call(
+            "GET", _path("schedules", schedule, "timeline"), what, params=params
+        )
+        return dict(data or {})
+
+
+class OpsGenieTarget(PagingTarget):
+    """OpsGenie's schedules, rotations, overrides and escalation, from the schedule."""
+
+    name = "opsgenie"
+    vendor = "OpsGenie"
+    credentials = ("OPSGENIE_API_KEY",)
+    key_variable = "OPSGENIE_API_KEY"
+    routing_hint = (
+        "alerts reach this escalation only through a routing rule: make the default routing "
+        "rule of the owner team (Teams > the team > Routing rules) notify it, or nothing pages "
+        "the SET"
+    )
+
+    @property
+    def settings(self) -> OpsGenieSettings:
+        settings = self.context.config.integrations.opsgenie
+        assert settings is not None
+        return settings
+
+    def enabled(self) -> bool:
+        settings = self.context.config.integrations.opsgenie
+        return settings is not None and settings.enabled
+
+    def sync_settings(self) -> SyncSettings:
+        s = self.settings
+        names = s.schedule_names
+        return SyncSettings(
+            owner_team=s.owner_team,
+            layout=s.schedules,
+            names={"lead": names.lead, "primary": names.primary, "backup": names.backup},
+            horizon=dt.timedelta(weeks=s.horizon_weeks),
+            retention=dt.timedelta(weeks=s.retention_weeks),
+        )
+
+    def make_backend(self) -> OpsGenieBackend:
+        env = self.context.env
+        key = env.get("OPSGENIE_API_KEY")
+        if not key:
+            raise SetopsError("opsgenie: set OPSGENIE_API_KEY")
+        return OpsGenieBackend(OpsGenieClient(env.get("OPSGENIE_API_URL") or DEFAULT_URL, key))

@@ -1,0 +1,203 @@
+"""The paging target: plan (read, diff, pre-flight, safety rail) and apply, vendor-neutral.
+
+A vendor subclass supplies its settings and a `Backend` that speaks its API in terms of the
+neutral objects. Apply executes exactly the plan, containers before contents, creates and
+updates before deletes; a create whose answer is lost is looked up by its deterministic name
+before it is tried again, so a re-run after a crash converges without duplicates.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Sequence
+from typing import ClassVar, Protocol
+
+import requests
+
+from setops.errors import SetopsError
+from setops.plan import Change, Notice, TargetPlan
+from setops.targets.base import ApplyReport, Target
+from setops.targets.http import connection_error, create_once
+from setops.targets.paging.desired import Desired, SyncSettings, check_representable, desired_state
+from setops.targets.paging.diff import Op, apply_rank, plan_changes
+from setops.targets.paging.model import (
+    EscalationObj,
+    OverrideObj,
+    RotationObj,
+    ScheduleObj,
+    State,
+)
+from setops.targets.paging.safety import unsafe_reasons
+
+
+class Backend(Protocol):
+    """One paging service's API, in neutral objects. Failures raise VendorError."""
+
+    @property
+    def requests(self) -> int:
+        """How many HTTP requests were sent so far."""
+
+    def read(self, schedules: Sequence[str], escalation: str) -> State: ...
+    def user_exists(self, username: str) -> bool: ...
+    def find_schedule(self, name: str) -> ScheduleObj | None: ...
+    def create_schedule(self, schedule: ScheduleObj, rotations: Sequence[RotationObj]) -> None: ...
+    def update_schedule(self, schedule: ScheduleObj, current: ScheduleObj) -> None: ...
+    def find_rotation(self, schedule: str, name: str) -> RotationObj | None: ...
+    def create_rotation(self, rotation: RotationObj) -> None: ...
+    def update_rotation(self, rotation: RotationObj, current: RotationObj) -> None: ...
+    def delete_rotation(self, current: RotationObj) -> None: ...
+    def find_override(self, schedule: str, alias: str) -> OverrideObj | None: ...
+    def create_override(self, override: OverrideObj) -> None: ...
+    def update_override(self, override: OverrideObj, current: OverrideObj) -> None: ...
+    def delete_override(self, current: OverrideObj) -> None: ...
+    def find_escalation(self, name: str) -> EscalationObj | None: ...
+    def create_escalation(self, escalation: EscalationObj) -> None: ...
+    def update_escalation(self, escalation: EscalationObj, current: EscalationObj) -> None: ...
+
+
+class PagingTarget(Target):
+    """Keeps a paging service's schedules, rotations, overrides and escalation in step."""
+
+    vendor: ClassVar[str]  # the service's name in messages
+    key_variable: ClassVar[str]  # the credential named when it is missing
+    routing_hint: ClassVar[str] = ""  # how alerts reach the escalation
+
+    @abc.abstractmethod
+    def sync_settings(self) -> SyncSettings: ...
+
+    @abc.abstractmethod
+    def make_backend(self) -> Backend: ...
+
+    @property
+    def backend(self) -> Backend:
+        cached: Backend | None = self.__dict__.get("_backend")
+        if cached is None:
+            cached = self.__dict__["_backend"] = self.make_backend()
+        return cached
+
+    def desired(self) -> Desired:
+        context = self.context
+        desired = desired_state(context.config, context.schedule, self.sync_settings(), context.now)
+        check_representable(desired)
+        return desired
+
+    def plan(self) -> TargetPlan:
+        desired = self.desired()
+        missing = self.missing_credentials()
+        if missing:
+            diff = plan_changes(self.name, desired, State({}), self.context.now, prune=False)
+            notice = Notice(
+                "warning",
+                f"{self.vendor} is not configured: set {', '.join(missing)}; showing the state "
+                "it would create",
+            )
+            return TargetPlan(
+                self.name, tuple(diff.changes), (notice,), configured=False, missing=missing
+            )
+        current = self.backend.read([s.name for s in desired.schedules], desired.escalation.name)
+        diff = plan_changes(self.name, desired, current, self.context.now, self.context.prune)
+        return TargetPlan(
+            self.name,
+            tuple(diff.changes),
+            tuple(self._notices(diff.changes, current, len(diff.foreign))),
+            unsafe=tuple(unsafe_reasons(diff, desired, current, self.context.now)),
+            drift=tuple(diff.foreign),
+            blocked=tuple(self._preflight(desired, current) if diff.changes else ()),
+        )
+
+    def _notices(self, changes: Sequence[Change], current: State, foreign: int) -> list[Notice]:
+        notices = []
+        if any(c.kind == "escalation" and c.action == "create" for c in changes):
+            notices.append(Notice("info", self.routing_hint))
+        unowned = sum(not r.owned for r in current.rotations)
+        if unowned:
+            notices.append(
+                Notice(
+                    "warning",
+                    f"{unowned} rotation(s) in these schedules are not setops'; they keep "
+                    f"paging beside setops' own until they are removed in {self.vendor} "
+                    "(or by apply --prune)",
+                )
+            )
+        return notices
+
+    def _preflight(self, desired: Desired, current: State) -> list[str]:
+        """Every person in the synced window must be a user of the service."""
+        known = current.known_users()
+        unknown = [u for u in sorted(desired.users - known) if not self.backend.user_exists(u)]
+        if not unknown:
+            return []
+        ids = {p.opsgenie.lower(): p.id for p in self.context.config.people}
+        named = ", ".join(f"{u} ({ids[u]})" if u in ids else u for u in unknown)
+        return [
+            f"not {self.vendor} users: {named}; add them in {self.vendor}, or correct "
+            "`opsgenie:` in rotations/roster.yaml. Nothing was sent."
+        ]
+
+    def apply(self, plan: TargetPlan) -> ApplyReport:
+        if plan.blocked:
+            raise SetopsError(f"{self.name}: {'; '.join(plan.blocked)}")
+        report = ApplyReport(self.name)
+        changes = sorted(plan.changes, key=apply_rank)
+        inline: dict[str, list[RotationObj]] = {}
+        for item in changes:
+            op: Op = item.payload
+            if op.with_schedule:
+                inline.setdefault(op.desired.schedule, []).append(op.desired)
+        try:
+            for item in changes:
+                if not item.payload.with_schedule:  # those went with their schedule's create
+                    self._execute(item, inline)
+                report.done.append(item)
+        except requests.RequestException as exc:
+            error = connection_error(self.name, "apply", exc)
+            raise self._stopped(report, changes, error) from None
+        except SetopsError as exc:
+            raise self._stopped(report, changes, exc) from None
+        finally:
+            report.requests = self.backend.requests
+        return report
+
+    def _stopped(
+        self, report: ApplyReport, changes: Sequence[Change], exc: SetopsError
+    ) -> SetopsError:
+        return SetopsError(
+            f"{exc} ({len(report.done)} of {len(changes)} changes were made before this; "
+            "`setops apply` again carries on from there)"
+        )
+
+    def _execute(self, item: Change, inline: dict[str, list[RotationObj]]) -> None:
+        b, op = self.backend, item.payload
+        new, old = op.desired, op.current
+        actions: dict[tuple[str, str], Callable[[], None]] = {
+            ("schedule", "create"): lambda: _once(
+                lambda: b.create_schedule(new, inline.get(new.name, [])),
+                lambda: b.find_schedule(new.name),
+            ),
+            ("schedule", "update"): lambda: b.update_schedule(new, old),
+            ("rotation", "create"): lambda: _once(
+                lambda: b.create_rotation(new), lambda: b.find_rotation(new.schedule, new.name)
+            ),
+            ("rotation", "update"): lambda: b.update_rotation(new, old),
+            ("rotation", "delete"): lambda: b.delete_rotation(old),
+            ("override", "create"): lambda: _once(
+                lambda: b.create_override(new), lambda: b.find_override(new.schedule, new.alias)
+            ),
+            ("override", "update"): lambda: b.update_override(new, old),
+            ("override", "delete"): lambda: b.delete_override(old),
+            ("escalation", "create"): lambda: _once(
+                lambda: b.create_escalation(new), lambda: b.find_escalation(new.name)
+            ),
+            ("escalation", "update"): lambda: b.update_escalation(new, old),
+        }
+        actions[(op.kind, op.action)]()
+
+
+def _once(create: Callable[[], None], find: Callable[[], object | None]) -> None:
+    """A create that is never repeated blindly: after a lost answer, look it up first."""
+
+    def attempt() -> object:
+        create()
+        return True
+
+    create_once(attempt, find)

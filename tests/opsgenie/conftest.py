@@ -1,0 +1,76 @@
+"""Fixtures for the OpsGenie target: a seeded fake OpsGenie and a CLI bound to it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import Result
+from tests.fakes.base import SPECS_MISSING_REASON, find_api_specs
+from tests.fakes.opsgenie import FakeOpsGenie
+
+FAST_RETRIES = {"SETOPS_HTTP_BACKOFF": "0.01", "SETOPS_HTTP_RETRIES": "4"}
+ONLY = ("--only", "opsgenie")
+SCHEDULES = ("SET Lead", "SET Primary", "SET Backup")
+
+
+def people(root: Path) -> list[dict[str, Any]]:
+    roster = yaml.safe_load((root / "rotations" / "roster.yaml").read_text(encoding="utf-8"))
+    return list(roster["people"])
+
+
+def seed(fake: FakeOpsGenie, root: Path, *, skip: tuple[str, ...] = ()) -> None:
+    """The roster's people as OpsGenie users (but `skip`), and the SET team."""
+    for person in people(root):
+        if person["id"] not in skip:
+            fake.seed_user(person["opsgenie"], person["name"])
+    fake.seed_team("SET")
+
+
+def check_fake(fake: FakeOpsGenie) -> None:
+    """Every request was one OpsGenie documents (when the specs are there), no fake crashed."""
+    assert fake.handler_errors == [], fake.handler_errors[0]
+    if fake.spec_checker is not None:
+        fake.assert_no_spec_violations()
+
+
+@pytest.fixture
+def spec_checks() -> None:
+    """Spec checks run when ../shared/api-specs is present; under CI its absence fails."""
+    if find_api_specs() is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true but ../shared/api-specs is missing: vendor-spec checks cannot run")
+        warnings.warn(SPECS_MISSING_REASON, stacklevel=1)
+
+
+@pytest.fixture
+def og(bundled_repo: Path, spec_checks: None) -> Iterator[FakeOpsGenie]:
+    with FakeOpsGenie() as fake:
+        seed(fake, bundled_repo)
+        yield fake
+        check_fake(fake)
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def genie(cli: Callable[..., Result], og: FakeOpsGenie, bundled_repo: Path) -> Run:
+    """`setops ARGS --root <bundled copy>` against the fake, with fast retries."""
+    env = {"OPSGENIE_API_KEY": og.api_key, "OPSGENIE_API_URL": og.base_url, **FAST_RETRIES}
+
+    def invoke(*args: str, root: Path | None = None, **extra: str) -> Result:
+        return cli(*args, "--root", str(root or bundled_repo), env={**env, **extra})
+
+    return invoke
+
+
+def at(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
