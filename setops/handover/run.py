@@ -141,6 +141,8 @@ class HandoverRun:
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
             futures = [pool.submit(hand_over, plan) for plan in todo]
             for future in futures:
+                if future.cancelled():  # not started: a ticket before it failed
+                    continue
                 try:
                     plan = future.result()
                 except SetopsError as exc:
