@@ -267,10 +267,15 @@ class FakeJira(FakeServer):
         server_version: tuple[int, int, int] = (9, 12, 0),
         spec_checker: SpecCheckerOption = "auto",
         latency: float = 0.0,
+        check_responses: bool = False,
     ) -> None:
         if deployment not in ("cloud", "server"):
             raise ValueError(f"deployment must be 'cloud' or 'server', not {deployment!r}")
-        super().__init__(spec_checker=_pick_spec_checker(spec_checker), latency=latency)
+        super().__init__(
+            spec_checker=_pick_spec_checker(spec_checker),
+            latency=latency,
+            check_responses=check_responses,
+        )
         self.deployment: Deployment = deployment
         self.email, self.api_token, self.pat = email, api_token, pat
         self.clock = clock

@@ -254,8 +254,13 @@ class FakeMattermost(FakeServer):
         bot_username: str = "setops-bot",
         spec_checker: SpecCheckerOption = "auto",
         latency: float = 0.0,
+        check_responses: bool = False,
     ) -> None:
-        super().__init__(spec_checker=_pick_spec_checker(spec_checker), latency=latency)
+        super().__init__(
+            spec_checker=_pick_spec_checker(spec_checker),
+            latency=latency,
+            check_responses=check_responses,
+        )
         self.token = token
         self.teams: dict[str, Team] = {}
         self.users: dict[str, User] = {}
