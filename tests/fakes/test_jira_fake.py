@@ -805,3 +805,47 @@ def test_the_real_cloud_client_stays_inside_the_descriptions(api_specs: Path, cl
 
         fake.assert_no_spec_violations()
         assert "GET /rest/api/2/serverInfo" in fake.unchecked_requests
+
+
+# Where Jira itself departs from its description, the fake follows Jira: the removed search
+# answers 410 (the description predates CHANGE-2046), a successful assign has no body
+# although the description gives its 204 a JSON one, and timestamps are Jira's
+# "2021-01-17T12:34:00.000+0000" (the description's own examples), not RFC 3339.
+KNOWN_JIRA_DEPARTURES = ("-> 410: ResponseNotFound", "-> 204: MissingData", "is not a 'date-time'")
+
+
+def test_the_fakes_answers_match_the_descriptions(api_specs: Path, clock: Clock) -> None:
+    checker = JiraSpecChecker(api_specs)
+    with FakeJira("cloud", clock=clock, spec_checker=checker, check_responses=True) as fake:
+        ana = fake.seed_user("Ana Lima")
+        for n in range(1, 4):
+            fake.seed_issue(f"SET-{n}", assignee=ana, description="steps", labels=["hotfix"])
+        fake.seed_comment("SET-1", "first")
+        fake.seed_board(1, "project = SET ORDER BY Rank ASC")
+        session = cloud_session(fake)
+        search = fake.url("/rest/api/3/search/jql")
+        session.get(search, params={"jql": "project = SET", "fields": "*all", "maxResults": "2"})
+        session.post(search, json={"jql": "project = SET"})
+        session.get(fake.url("/rest/api/3/search"), params={"jql": "project = SET"})
+        for version in ("2", "3"):
+            session.get(fake.url(f"/rest/api/{version}/issue/SET-1"))
+            session.get(fake.url(f"/rest/api/{version}/issue/SET-1/comment"))
+            session.get(fake.url(f"/rest/api/{version}/user/search"), params={"query": "ana"})
+        session.put(
+            fake.url("/rest/api/3/issue/SET-1/assignee"), json={"accountId": ana.account_id}
+        )
+        session.post(fake.url("/rest/api/3/issue/SET-1/comment"), json={"body": text_to_adf("x")})
+        session.get(
+            fake.url("/rest/api/3/user/assignable/search"), params={"project": "SET", "query": "a"}
+        )
+        session.get(fake.url("/rest/agile/1.0/board/1/issue"))
+        rank = fake.url("/rest/agile/1.0/issue/rank")
+        session.put(rank, json={"issues": ["SET-3"], "rankBeforeIssue": "SET-1"})
+        session.put(rank, json={"issues": ["SET-2", "SET-9"], "rankBeforeIssue": "SET-1"})
+
+        fake.assert_no_spec_violations()
+        unexplained = [
+            v for v in fake.response_violations if not any(k in v for k in KNOWN_JIRA_DEPARTURES)
+        ]
+        assert fake.response_violations  # the check ran: the known departures are there
+        assert unexplained == []
