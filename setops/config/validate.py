@@ -280,7 +280,8 @@ def _time_off(config: Config) -> Iterator[Problem]:
                     slot.origin,
                     f"{slot.person} is on time off {entry.first_day} to "
                     f"{entry.last_day} ({entry.where}) but would be {_role(slot)} from "
-                    f"{_fmt(config, max(slot.start, start))} to {_fmt(config, min(slot.end, end))}; "
+                    f"{_fmt(config, max(slot.start, start))} to "
+                    f"{_fmt(config, min(slot.end, end))}; "
                     "cover it with an override",
                 )
 

@@ -129,7 +129,10 @@ class _Plain:
     def convert(self, node: yaml.Node, path: Path) -> Any:
         if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
             if id(node) in self.seen:
-                message = "this anchored value is repeated through an alias (*name); setops files allow no aliases: write values out"
+                message = (
+                    "this anchored value is repeated through an alias (*name); "
+                    "setops files allow no aliases: write values out"
+                )
                 raise ConfigError([Problem(self.doc.at(path), message)])
             self.seen.add(id(node))
         if isinstance(node, yaml.MappingNode):

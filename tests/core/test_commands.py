@@ -29,14 +29,18 @@ def test_who_json_contract(cli: Callable[..., Result]) -> None:
     assert set(data["lead"]) == PERSON_KEYS and data["lead"]["id"] == "mira"
     emea, amer = data["shifts"]
     assert (emea["name"], emea["active"], emea["primary"]["id"], emea["backup"]["id"]) == (
-        "emea", True, "kai", "jonas",
-    )  # fmt: skip
+        "emea",
+        True,
+        "kai",
+        "jonas",
+    )
     assert (amer["name"], amer["active"]) == ("amer", False)  # 04:00 in New York
 
 
 def test_schedule_json_lists_every_overlapping_slot_whole(cli: Callable[..., Result]) -> None:
-    result = cli("schedule", "--root", str(REPO), "--from", "2026-12-10", "--weeks", "1",
-                 "--format", "json")  # fmt: skip
+    result = cli(
+        "schedule", "--root", str(REPO), "--from", "2026-12-10", "--weeks", "1", "--format", "json"
+    )
     slots = json.loads(result.out)["slots"]
     assert all(set(s) == {"role", "shift", "person", "start", "end"} for s in slots)
     assert all(set(s["person"]) == PERSON_KEYS for s in slots)
@@ -47,15 +51,29 @@ def test_schedule_json_lists_every_overlapping_slot_whole(cli: Callable[..., Res
         ("ivo", "2026-11-30T09:00:00+01:00", "2026-12-14T09:00:00+01:00"),
         ("mira", "2026-12-14T09:00:00+01:00", "2026-12-28T09:00:00+01:00"),
     ]
-    assert {"role": "primary", "shift": "emea", "start": "2026-12-16T09:00:00+01:00",
-            "end": "2026-12-18T09:00:00+01:00", "person": "kai"} in [
-        {**s, "person": s["person"]["id"]} for s in slots
-    ]  # fmt: skip
+    assert {
+        "role": "primary",
+        "shift": "emea",
+        "start": "2026-12-16T09:00:00+01:00",
+        "end": "2026-12-18T09:00:00+01:00",
+        "person": "kai",
+    } in [{**s, "person": s["person"]["id"]} for s in slots]
 
 
 def test_ics_is_a_calendar_with_stable_uids(cli: Callable[..., Result]) -> None:
-    args = ("schedule", "--root", str(REPO), "--from", "2026-12-14", "--weeks", "2",
-            "--format", "ics", "--person", "kai")  # fmt: skip
+    args = (
+        "schedule",
+        "--root",
+        str(REPO),
+        "--from",
+        "2026-12-14",
+        "--weeks",
+        "2",
+        "--format",
+        "ics",
+        "--person",
+        "kai",
+    )
     first = cli(*args).out
     second = cli(*args, env={"SETOPS_NOW": "2026-12-02T12:00:00+01:00"}).out
     calendar = Calendar.from_ical(first)
@@ -72,8 +90,17 @@ def test_ics_is_a_calendar_with_stable_uids(cli: Callable[..., Result]) -> None:
 def test_schedule_text_and_markdown(cli: Callable[..., Result]) -> None:
     text = cli("schedule", "--root", str(REPO), "--from", "2026-12-14", "--weeks", "1").out
     assert "primary emea   Kai Nakamura (kai)  (override swap-jonas-kai-2026-12-16)" in text
-    markdown = cli("schedule", "--root", str(REPO), "--from", "2026-12-14", "--weeks", "1",
-                   "--format", "markdown").out  # fmt: skip
+    markdown = cli(
+        "schedule",
+        "--root",
+        str(REPO),
+        "--from",
+        "2026-12-14",
+        "--weeks",
+        "1",
+        "--format",
+        "markdown",
+    ).out
     assert markdown.startswith("| from | to | role | who | note |")
 
 

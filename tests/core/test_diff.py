@@ -1,4 +1,4 @@
-"""`setops diff`: golden Markdown for a swap, a new cycle and an override, against a real git repo."""
+"""`setops diff`: golden Markdown for a swap, a new cycle and an override, in a real git repo."""
 
 from __future__ import annotations
 
@@ -16,8 +16,13 @@ UPDATE = os.environ.get("SETOPS_UPDATE_GOLDEN") == "1"
 
 
 def git(repo: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}  # fmt: skip
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.invalid",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.invalid",
+    }
     done = subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
     return done.stdout.decode()
 
@@ -44,8 +49,13 @@ def check_golden(name: str, text: str) -> None:
 
 
 def test_swap(repo: Path, cli: Callable[..., Result]) -> None:
-    edit(repo / "rotations/set.yaml", "emea: {primary: elif, backup: femi}\n      amer: {primary: gus, backup: ines}\n  - start: 2027-01-25",
-         "emea: {primary: femi, backup: elif}\n      amer: {primary: gus, backup: ines}\n  - start: 2027-01-25")  # fmt: skip
+    edit(
+        repo / "rotations/set.yaml",
+        "emea: {primary: elif, backup: femi}\n      amer: {primary: gus, backup: ines}\n"
+        "  - start: 2027-01-25",
+        "emea: {primary: femi, backup: elif}\n      amer: {primary: gus, backup: ines}\n"
+        "  - start: 2027-01-25",
+    )
     result = cli("diff", "--root", str(repo), "--base", "HEAD", "--format", "markdown")
     assert result.code == 0, result.err
     check_golden("diff_swap.md", result.out)
@@ -53,9 +63,11 @@ def test_swap(repo: Path, cli: Callable[..., Result]) -> None:
 
 def test_new_cycle(repo: Path, cli: Callable[..., Result]) -> None:
     with (repo / "rotations/set.yaml").open("a") as f:
-        f.write("  - start: 2027-06-28\n    lead: hana\n    shifts:\n"
-                "      emea: {primary: elif, backup: femi}\n"
-                "      amer: {primary: gus, backup: ines}\n")  # fmt: skip
+        f.write(
+            "  - start: 2027-06-28\n    lead: hana\n    shifts:\n"
+            "      emea: {primary: elif, backup: femi}\n"
+            "      amer: {primary: gus, backup: ines}\n"
+        )
     result = cli("diff", "--root", str(repo), "--base", "HEAD", "--format", "markdown")
     assert result.code == 0, result.err
     check_golden("diff_new_cycle.md", result.out)
@@ -63,8 +75,10 @@ def test_new_cycle(repo: Path, cli: Callable[..., Result]) -> None:
 
 def test_override(repo: Path, cli: Callable[..., Result]) -> None:
     with (repo / "rotations/overrides.yaml").open("a") as f:
-        f.write("  - id: ben-covers-femi\n    role: backup\n    shift: emea\n    person: ben\n"
-                "    start: '2026-12-02T09:00:00+01:00'\n    end: '2026-12-03T12:30:00+01:00'\n")  # fmt: skip
+        f.write(
+            "  - id: ben-covers-femi\n    role: backup\n    shift: emea\n    person: ben\n"
+            "    start: '2026-12-02T09:00:00+01:00'\n    end: '2026-12-03T12:30:00+01:00'\n"
+        )
     result = cli("diff", "--root", str(repo), "--base", "HEAD", "--format", "markdown")
     assert result.code == 0, result.err
     check_golden("diff_override.md", result.out)
@@ -75,8 +89,16 @@ def test_override(repo: Path, cli: Callable[..., Result]) -> None:
 def test_no_change_and_new_warning(repo: Path, cli: Callable[..., Result]) -> None:
     same = cli("diff", "--root", str(repo), "--base", "HEAD")
     assert same.out.strip() == "No slot changes: everyone holds the same roles at the same times."
-    late = cli("diff", "--root", str(repo), "--base", "HEAD", "--format", "markdown",
-               env={"SETOPS_NOW": "2027-06-20T12:00:00+02:00"})  # fmt: skip
+    late = cli(
+        "diff",
+        "--root",
+        str(repo),
+        "--base",
+        "HEAD",
+        "--format",
+        "markdown",
+        env={"SETOPS_NOW": "2027-06-20T12:00:00+02:00"},
+    )
     # The warning already held at the base, so it is not new.
     assert "New validation warnings" not in late.out
 
@@ -95,8 +117,10 @@ def test_diff_agrees_with_who(repo: Path, cli: Callable[..., Result]) -> None:
 
     edit(repo / "rotations/set.yaml", "lead: ivo", "lead: tomas")
     with (repo / "rotations/overrides.yaml").open("a") as f:
-        f.write("  - id: ben-covers-femi\n    role: backup\n    shift: emea\n    person: ben\n"
-                "    start: '2026-12-02T09:00:00+01:00'\n    end: '2026-12-03T12:30:00+01:00'\n")  # fmt: skip
+        f.write(
+            "  - id: ben-covers-femi\n    role: backup\n    shift: emea\n    person: ben\n"
+            "    start: '2026-12-02T09:00:00+01:00'\n    end: '2026-12-03T12:30:00+01:00'\n"
+        )
     before = compute_schedule(load_config_files(read_files_at_revision(repo, "HEAD")))
     after = compute_schedule(load_config(repo))
     found = moves(before, after)
@@ -106,5 +130,6 @@ def test_diff_agrees_with_who(repo: Path, cli: Callable[..., Result]) -> None:
             old = before.holder(move.role, move.shift, instant)
             new = after.holder(move.role, move.shift, instant)
             assert (old.person if old else None, new.person if new else None) == (
-                move.before, move.after,
-            )  # fmt: skip
+                move.before,
+                move.after,
+            )

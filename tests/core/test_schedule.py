@@ -67,28 +67,37 @@ def test_shift_hours_follow_their_own_zone_across_us_daylight_saving(small_repo:
 
 
 def test_hours_across_midnight_belong_to_the_day_they_began() -> None:
-    night = Shift(name="night", timezone="Europe/Berlin", start="22:00", end="06:00",
-                  days=["friday"])  # fmt: skip
+    night = Shift(
+        name="night", timezone="Europe/Berlin", start="22:00", end="06:00", days=["friday"]
+    )
     assert shift_active(night, dt.datetime(2026, 12, 4, 23, 0, tzinfo=UTC))  # Sat 00:00 CET
     assert shift_active(night, dt.datetime(2026, 12, 4, 21, 0, tzinfo=UTC))  # Fri 22:00 CET
     assert not shift_active(night, dt.datetime(2026, 12, 5, 21, 0, tzinfo=UTC))  # Sat 22:00
 
 
 def test_year_boundary(small_repo: Path, cli: Callable[..., Result]) -> None:
-    before = json.loads(cli("who", "--root", str(small_repo), "--at", "2026-12-31T23:59",
-                            "--format", "json").out)  # fmt: skip
-    after = json.loads(cli("who", "--root", str(small_repo), "--at", "2027-01-01T00:00",
-                           "--format", "json").out)  # fmt: skip
-    assert before["cycle"] == after["cycle"] == {
-        "start": "2026-12-28T09:00:00+01:00", "end": "2027-01-11T09:00:00+01:00",
-    }  # fmt: skip
+    before = json.loads(
+        cli("who", "--root", str(small_repo), "--at", "2026-12-31T23:59", "--format", "json").out
+    )
+    after = json.loads(
+        cli("who", "--root", str(small_repo), "--at", "2027-01-01T00:00", "--format", "json").out
+    )
+    assert (
+        before["cycle"]
+        == after["cycle"]
+        == {
+            "start": "2026-12-28T09:00:00+01:00",
+            "end": "2027-01-11T09:00:00+01:00",
+        }
+    )
 
     def holders(who: dict[str, Any]) -> list[tuple[str, str]]:
         return [(s["primary"]["id"], s["backup"]["id"]) for s in who["shifts"]]
 
     assert holders(before) == holders(after) == [("eli", "emil"), ("amy", "alba")]
-    week2 = json.loads(cli("who", "--root", str(small_repo), "--at", "2027-01-04T09:00",
-                           "--format", "json").out)  # fmt: skip
+    week2 = json.loads(
+        cli("who", "--root", str(small_repo), "--at", "2027-01-04T09:00", "--format", "json").out
+    )
     assert week2["shifts"][0]["primary"]["id"] == "emil"  # eli's backup is primary in week 2
     assert week2["shifts"][0]["backup"]["id"] == "eli"
 
@@ -111,8 +120,15 @@ def test_time_without_offset_is_read_in_the_rotation_zone(
 ) -> None:
     result = cli("who", "--root", str(small_repo), "--at", "2026-12-08T10:00", "--format", "json")
     assert json.loads(result.out)["at"] == "2026-12-08T10:00:00+01:00"
-    gap = cli("who", "--root", str(move_cycles(small_repo, dt.date(2027, 3, 22))), "--at",
-              "2027-03-28T02:30", "--format", "json")  # fmt: skip
+    gap = cli(
+        "who",
+        "--root",
+        str(move_cycles(small_repo, dt.date(2027, 3, 22))),
+        "--at",
+        "2027-03-28T02:30",
+        "--format",
+        "json",
+    )
     assert json.loads(gap.out)["at"] == "2027-03-28T03:30:00+02:00"  # 02:30 does not exist
 
 
@@ -122,8 +138,11 @@ def test_who_and_schedule_agree(hours: int, cli: Callable[..., Result]) -> None:
     at = instant.isoformat()
     who = json.loads(cli("who", "--root", str(REPO), "--at", at, "--format", "json").out)
     day = instant.astimezone(dt.timezone(dt.timedelta(hours=1))).date() - dt.timedelta(days=1)
-    slots = json.loads(cli("schedule", "--root", str(REPO), "--from", str(day), "--weeks", "1",
-                           "--format", "json").out)["slots"]  # fmt: skip
+    slots = json.loads(
+        cli(
+            "schedule", "--root", str(REPO), "--from", str(day), "--weeks", "1", "--format", "json"
+        ).out
+    )["slots"]
     covering = {
         (s["role"], s["shift"]): s["person"]["id"]
         for s in slots

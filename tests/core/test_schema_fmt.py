@@ -1,4 +1,4 @@
-"""`setops schema` and `setops fmt`: the committed schemas are current, formatting keeps comments."""
+"""`setops schema` and `setops fmt`: committed schemas are current; formatting keeps comments."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ YAML_FILES = sorted(p for d in ("rotations", "policies") for p in (REPO / d).glo
 def test_committed_schemas_are_current() -> None:
     for name, schema in schemas().items():
         committed = REPO / "schema" / name
-        assert committed.read_text() == render(schema), f"run `setops schema --write schema`"
+        assert committed.read_text() == render(schema), "run `setops schema --write schema`"
 
 
 @pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: p.name)
@@ -46,8 +46,10 @@ def test_fmt_rewrites_layout_and_keeps_comments(
     small_repo: Path, cli: Callable[..., Result]
 ) -> None:
     path = small_repo / "rotations/time-off.yaml"
-    path.write_text("# who is away\ntime_off:\n- person: emil   # a comment kept\n"
-                    "  first_day: 2026-12-01\n  last_day: 2026-12-04\n")  # fmt: skip
+    path.write_text(
+        "# who is away\ntime_off:\n- person: emil   # a comment kept\n"
+        "  first_day: 2026-12-01\n  last_day: 2026-12-04\n"
+    )
     check = cli("fmt", "--check", "--root", str(small_repo))
     assert check.code == 1
     assert "1 file(s) not formatted; run `setops fmt`" in check.err
