@@ -38,6 +38,7 @@ COMMAND_MODULES: dict[str, str] = {
     "drift-issue": "setops.commands.github_cmds:command_drift_issue",
     "handover": "setops.commands.handover",
     "rank": "setops.commands.rank",
+    "import": "setops.commands.import_cmd",
 }
 
 

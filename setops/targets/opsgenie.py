@@ -26,6 +26,7 @@ from setops.targets.http import (
     vendor_message,
 )
 from setops.targets.paging.desired import SyncSettings
+from setops.targets.paging.importer import Period, Timelines
 from setops.targets.paging.model import (
     DAY,
     EscalationObj,
@@ -417,8 +418,20 @@ class OpsGenieBackend:
 
     # ---- import ----
 
-    def timeline(self, schedule: str, start: dt.datetime, weeks: int) -> Json:
-        """The schedule's base and final timeline (overrides applied) from `start`."""
+    def timelines(
+        self, schedules: Sequence[str], start: dt.datetime, end: dt.datetime
+    ) -> Timelines:
+        """Each schedule's base and final timeline over [start, end): one call per schedule."""
+        base: list[Period] = []
+        final: list[Period] = []
+        weeks = max(1, -(-(end - start) // dt.timedelta(weeks=1)))
+        for schedule in schedules:
+            data = self._timeline(schedule, start, weeks)
+            base += periods_from_wire(schedule, data.get("baseTimeline"))
+            final += periods_from_wire(schedule, data.get("finalTimeline"))
+        return Timelines(tuple(base), tuple(final), start, end)
+
+    def _timeline(self, schedule: str, start: dt.datetime, weeks: int) -> Json:
         params = {
             **BY_NAME,
             "date": wire_instant(start),
@@ -427,10 +440,22 @@ class OpsGenieBackend:
             "expand": "base",
         }
         what = f"read the timeline of {schedule}"
-        data = self.client.call(
-            "GET", _path("schedules", schedule, "timeline"), what, params=params
-        )
-        return dict(data or {})
+        path = _path("schedules", schedule, "timeline")
+        return dict(self.client.call("GET", path, what, params=params) or {})
+
+
+def periods_from_wire(schedule: str, timeline: Mapping[str, Any] | None) -> list[Period]:
+    out = []
+    for rotation in (timeline or {}).get("rotations") or []:
+        for period in rotation.get("periods") or []:
+            who = recipient(period.get("recipient") or {"type": "none"})
+            if ":" in who:  # nobody, or a team or escalation: not a person to import
+                continue
+            start, end = instant(period["startDate"]), instant(period["endDate"])
+            out.append(
+                Period(schedule, str(rotation.get("name") or rotation.get("id")), start, end, who)
+            )
+    return out
 
 
 class OpsGenieTarget(PagingTarget):

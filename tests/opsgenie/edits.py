@@ -31,7 +31,10 @@ def keep_overrides(root: Path, count: int) -> None:
     path = root / "rotations" / "overrides.yaml"
     text = path.read_text(encoding="utf-8")
     starts = [m.start() for m in re.finditer(r"^  (?:# .*\n  )*- id:", text, re.M)]
-    path.write_text(text[: starts[count]] if count < len(starts) else text, encoding="utf-8")
+    kept = text[: starts[count]] if count < len(starts) else text
+    if count == 0:
+        kept = kept.replace("overrides:\n", "overrides: []\n")
+    path.write_text(kept, encoding="utf-8")
 
 
 def drop_overrides(root: Path, *ids: str) -> None:

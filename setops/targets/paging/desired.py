@@ -76,7 +76,7 @@ def desired_state(
 ) -> Desired:
     """Everything the paging service should hold for the synced window around `now`."""
     window = (utc_minute(now - settings.retention), utc_minute(now + settings.horizon))
-    schedules = _schedules(config, settings)
+    schedules = desired_schedules(config, settings)
     zones = {s.name: s.zone for s in schedules}
     by_key: dict[SlotKey, list[RotationObj]] = defaultdict(list)
     shifts = {s.name: s for s in config.rotation.shifts}
@@ -100,7 +100,7 @@ def desired_state(
     )
 
 
-def _schedules(config: Config, settings: SyncSettings) -> tuple[ScheduleObj, ...]:
+def desired_schedules(config: Config, settings: SyncSettings) -> tuple[ScheduleObj, ...]:
     team, main = settings.owner_team, config.rotation.timezone
     out = [ScheduleObj(settings.schedule_name("lead", None), main, team)]
     for role in ("primary", "backup"):

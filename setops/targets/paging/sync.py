@@ -9,6 +9,7 @@ before it is tried again, so a re-run after a crash converges without duplicates
 from __future__ import annotations
 
 import abc
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import ClassVar, Protocol
 
@@ -18,8 +19,15 @@ from setops.errors import SetopsError
 from setops.plan import Change, Notice, TargetPlan
 from setops.targets.base import ApplyReport, Target
 from setops.targets.http import connection_error, create_once
-from setops.targets.paging.desired import Desired, SyncSettings, check_representable, desired_state
+from setops.targets.paging.desired import (
+    Desired,
+    SyncSettings,
+    check_representable,
+    desired_schedules,
+    desired_state,
+)
 from setops.targets.paging.diff import Op, apply_rank, plan_changes
+from setops.targets.paging.importer import Timelines
 from setops.targets.paging.model import (
     EscalationObj,
     OverrideObj,
@@ -53,6 +61,9 @@ class Backend(Protocol):
     def find_escalation(self, name: str) -> EscalationObj | None: ...
     def create_escalation(self, escalation: EscalationObj) -> None: ...
     def update_escalation(self, escalation: EscalationObj, current: EscalationObj) -> None: ...
+    def timelines(
+        self, schedules: Sequence[str], start: dt.datetime, end: dt.datetime
+    ) -> Timelines: ...
 
 
 class PagingTarget(Target):
@@ -133,6 +144,19 @@ class PagingTarget(Target):
             f"not {self.vendor} users: {named}; add them in {self.vendor}, or correct "
             "`opsgenie:` in rotations/roster.yaml. Nothing was sent."
         ]
+
+    def read_timelines(self, start: dt.datetime, end: dt.datetime) -> Timelines:
+        """Who the service pages over [start, end), per schedule setops manages (for import)."""
+        settings = self.sync_settings()
+        names = [s.name for s in desired_schedules(self.context.config, settings)]
+        current = self.backend.read(names, self.context.config.escalation.name)
+        missing = [n for n in names if n not in current.schedules]
+        if missing:
+            raise SetopsError(
+                f"{self.name}: no schedule {', '.join(missing)} in {self.vendor}; import reads "
+                "the schedules named in policies/integrations.yaml (schedule_names)"
+            )
+        return self.backend.timelines(names, start, end)
 
     def apply(self, plan: TargetPlan) -> ApplyReport:
         if plan.blocked:
