@@ -181,4 +181,7 @@ def vendor_message(response: requests.Response) -> str:
 def connection_error(target: str, what: str, exc: requests.RequestException) -> VendorError:
     """Translate a requests failure into a VendorError that names no credential."""
     kind = type(exc).__name__
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    if isinstance(reason, BaseException):  # urllib3 gave up: say why (a timeout, a refusal)
+        kind = f"{kind}: {type(reason).__name__}"
     return VendorError(target, what, None, f"no answer from the server ({kind}) after retries")

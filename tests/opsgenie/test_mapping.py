@@ -1,0 +1,152 @@
+"""The mapping and its normalisation: hours across zones and daylight-saving changes, wire
+forms that mean the same thing, the order of writes, and every request within the spec."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import requests
+
+from setops.config.models import Shift
+from setops.targets.opsgenie import hours_from_wire, hours_to_wire
+from setops.targets.paging.desired import offset_pieces, shift_hours
+from setops.targets.paging.model import Hours, canonical_hours
+from tests.fakes.base import require_api_specs
+from tests.fakes.opsgenie import FakeOpsGenie
+from tests.opsgenie.conftest import FAST_RETRIES, ONLY, Run, at
+from tests.opsgenie.edits import SWAP_TOMORROW, add_override, drop_overrides, swap_pair
+from tests.opsgenie.test_sync import applied, writes
+
+BERLIN = ZoneInfo("Europe/Berlin")
+AMER = Shift(name="amer", timezone="America/New_York", start="08:00", end="20:00")
+
+
+def test_a_shift_in_another_zone_is_split_where_the_offsets_drift_apart() -> None:
+    start, end = at("2027-03-08T09:00:00+01:00"), at("2027-03-15T09:00:00+01:00")
+    pieces = offset_pieces(start, end, AMER, BERLIN)
+    us_change = at("2027-03-14T02:00:00-05:00")  # 07:00 UTC
+    assert [(a, b) for a, b, _ in pieces] == [(start, us_change), (us_change, end)]
+    assert [shift_hours(AMER, d) for _, _, d in pieces] == [
+        Hours(False, ((14 * 60, 2 * 60),)),
+        Hours(False, ((13 * 60, 1 * 60),)),
+    ]
+
+
+def test_weekday_hours_keep_their_days_across_midnight() -> None:
+    night = Shift(
+        name="night", timezone="America/New_York", start="20:00", end="04:00", days=["friday"]
+    )
+    hours = shift_hours(night, -6 * 60)  # Berlin is six hours ahead in winter
+    assert hours is not None and hours.weekly
+    assert hours.describe() == "sat 02:00-10:00"
+    assert hours.active(at("2026-12-05T03:00:00+01:00"))  # Saturday 03:00 in Berlin
+    assert not hours.active(at("2026-12-04T03:00:00+01:00"))
+
+
+def test_hours_survive_the_wire_both_ways() -> None:
+    samples = [
+        canonical_hours(False, [(8 * 60, 20 * 60)]),
+        canonical_hours(False, [(14 * 60, 2 * 60)]),
+        canonical_hours(True, [(4 * 1440 + 20 * 60, 5 * 1440 + 4 * 60), (6 * 1440, 10)]),
+        canonical_hours(True, [(6 * 1440 + 22 * 60, 30)]),  # Sunday night into Monday
+    ]
+    for hours in samples:
+        assert hours is not None
+        assert hours_from_wire(hours_to_wire(hours)) == hours
+    assert hours_from_wire({"type": "time-of-day", "restriction": {}}) is None  # all day
+
+
+def test_equivalent_wire_forms_plan_nothing(genie: Run, og: FakeOpsGenie) -> None:
+    applied(genie)
+    schedule = og.schedules_by_name()["SET Primary"]
+    rotation = next(r for r in schedule["rotations"] if r["name"].endswith("12-07 emea primary"))
+    response = requests.patch(
+        og.url(f"/v2/schedules/{schedule['id']}/rotations/{rotation['id']}"),
+        json={
+            "startDate": "2026-12-07T08:59:40+01:00",  # rounds to 09:00
+            "type": "daily",  # one participant: the type and length change nothing
+            "length": 3,
+            "participants": [{"type": "user", "username": "FEMI.ADEYEMI@example.com"}],
+            "timeRestriction": {
+                "type": "time-of-day",
+                "restriction": {"startHour": 7, "startMin": 50, "endHour": 20, "endMin": 10},
+            },
+        },
+        headers={"Authorization": f"GenieKey {og.api_key}"},
+        timeout=5,
+    )
+    assert response.status_code == 200, response.text
+    plan = genie("plan", *ONLY, "--detailed-exitcode")
+    assert plan.code == 0, plan.out
+
+
+def test_a_hand_edit_of_an_owned_rotation_is_put_back(genie: Run, og: FakeOpsGenie) -> None:
+    applied(genie)
+    schedule = og.schedules_by_name()["SET Lead"]
+    rotation = next(r for r in schedule["rotations"] if r["name"] == "setops: 2026-11-30 lead")
+    requests.patch(
+        og.url(f"/v2/schedules/{schedule['id']}/rotations/{rotation['id']}"),
+        json={"participants": [{"type": "user", "username": "hana.lindqvist@example.com"}]},
+        headers={"Authorization": f"GenieKey {og.api_key}"},
+        timeout=5,
+    )
+    plan = genie("plan", *ONLY)
+    assert 'participant: "hana.lindqvist@example.com" -> "ivo.markovic@example.com"' in plan.out
+    og.clear_log()
+    applied(genie)
+    assert writes(og) == [f"PATCH /v2/schedules/SET Lead/rotations/{rotation['id']}"]
+
+
+def test_creates_and_updates_go_before_deletes(
+    genie: Run, og: FakeOpsGenie, bundled_repo: Path
+) -> None:
+    applied(genie)
+    drop_overrides(bundled_repo, "swap-jonas-kai-2026-12-16", "swap-kai-jonas-2026-12-16")
+    add_override(bundled_repo, SWAP_TOMORROW)
+    swap_pair(bundled_repo, "2027-01-25", "amer")
+    og.clear_log()
+    applied(genie)
+    methods = [w.split(" ")[0] for w in writes(og)]
+    assert methods == ["PATCH"] * 4 + ["POST"] * 2 + ["DELETE"] * 2
+
+
+def test_every_request_is_one_opsgenie_documents(
+    genie: Run, og: FakeOpsGenie, bundled_repo: Path
+) -> None:
+    require_api_specs()  # skips outside CI when ../shared/api-specs is absent
+    assert og.spec_checker is not None
+    applied(genie)
+    swap_pair(bundled_repo, "2027-01-11", "emea")
+    add_override(bundled_repo, SWAP_TOMORROW)
+    applied(genie)
+    og.seed_override(
+        "SET Backup",
+        {
+            "alias": "ui",
+            "user": {"type": "user", "username": "omar.haddad@example.com"},
+            "startDate": "2026-12-03T09:00:00Z",
+            "endDate": "2026-12-03T13:00:00Z",
+        },
+    )
+    assert genie("import", "opsgenie").code == 0
+    applied(genie, "--prune")
+    assert len(og.log) > 20
+    og.assert_no_spec_violations()
+
+
+def test_every_request_has_a_timeout(cli: Run, bundled_repo: Path) -> None:
+    with FakeOpsGenie(latency=1.0, spec_checker=None) as slow:
+        env = {
+            "OPSGENIE_API_KEY": slow.api_key,
+            "OPSGENIE_API_URL": slow.base_url,
+            "SETOPS_HTTP_TIMEOUT": "0.2",
+            **FAST_RETRIES,
+            "SETOPS_HTTP_RETRIES": "1",
+        }
+        started = dt.datetime.now()
+        result = cli("plan", *ONLY, "--root", str(bundled_repo), env=env)
+        assert result.code == 1
+        assert "no answer from the server (ConnectionError: ReadTimeoutError)" in result.err
+        assert dt.datetime.now() - started < dt.timedelta(seconds=5)
