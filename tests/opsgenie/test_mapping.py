@@ -58,6 +58,19 @@ def test_hours_survive_the_wire_both_ways() -> None:
     assert hours_from_wire({"type": "time-of-day", "restriction": {}}) is None  # all day
 
 
+def test_hours_opsgenie_would_round_are_refused(genie: Run, bundled_repo: Path) -> None:
+    path = bundled_repo / "rotations" / "set.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("timezone: America/New_York", "timezone: Asia/Kathmandu"))
+    result = genie("plan", *ONLY)
+    assert result.code == 1
+    assert "'setops: 2026-11-16 amer primary' of SET Primary would need times off :00" in result.err
+    integrations = bundled_repo / "policies" / "integrations.yaml"
+    text = integrations.read_text(encoding="utf-8")
+    integrations.write_text(text.replace("schedules: per-role", "schedules: per-role-and-shift"))
+    assert genie("plan", *ONLY).code == 0  # in its own zone, 08:00 is 08:00
+
+
 def test_equivalent_wire_forms_plan_nothing(genie: Run, og: FakeOpsGenie) -> None:
     applied(genie)
     schedule = og.schedules_by_name()["SET Primary"]

@@ -241,14 +241,17 @@ def _escalation(config: Config, settings: SyncSettings) -> EscalationObj:
 
 
 def check_representable(desired: Desired) -> None:
-    """Refuse times a paging service would round (it keeps only :00 and :30)."""
-    for rotation in desired.rotations:
-        points = [rotation.start, *([rotation.end] if rotation.end else [])]
-        minutes = [m for w in (rotation.hours.windows if rotation.hours else ()) for m in w]
+    """Refuse times a paging service would round (it keeps only :00 and :30 in UTC)."""
+    objects: list[RotationObj | OverrideObj] = [*desired.rotations, *desired.overrides]
+    for obj in objects:
+        points = [obj.start, *([obj.end] if obj.end else [])]
+        hours = obj.hours if isinstance(obj, RotationObj) else None
+        minutes = [m for w in (hours.windows if hours else ()) for m in w]
         if any(p.minute % 30 for p in points) or any(m % 30 for m in minutes):
+            name = obj.name if isinstance(obj, RotationObj) else obj.alias
             raise SetopsError(
-                f"rotation {rotation.name!r} of {rotation.schedule} would need times off :00 "
-                "and :30, which paging services round; give the schedules zones whose offsets "
-                "are whole or half hours (opsgenie.schedules: per-role-and-shift puts each "
-                "shift's schedule in the shift's own zone)"
+                f"{name!r} of {obj.schedule} would need times off :00 and :30 (in UTC or in "
+                "the schedule's zone), which paging services round; use zones whose offsets "
+                "are whole or half hours, or give each shift its own schedule in its own zone "
+                "(schedules: per-role-and-shift in policies/integrations.yaml)"
             )

@@ -214,7 +214,10 @@ class PagingTarget(Target):
             ),
             ("escalation", "update"): lambda: b.update_escalation(new, old),
         }
-        actions[(op.kind, op.action)]()
+        try:
+            actions[(op.kind, op.action)]()
+        except requests.RequestException as exc:  # a create's answer lost on every try
+            raise connection_error(self.name, f"{op.action} {op.kind} '{item.name}'", exc) from None
 
 
 def _once(create: Callable[[], None], find: Callable[[], object | None]) -> None:
