@@ -10,9 +10,9 @@ are left alone. Everything else in those schedules is foreign: never touched wit
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from setops.plan import Action, Change, creation_fields, deletion_fields, field_changes
@@ -27,6 +27,7 @@ from setops.targets.paging.model import (
 )
 
 Obj = ScheduleObj | RotationObj | OverrideObj | EscalationObj
+T = TypeVar("T", RotationObj, OverrideObj)
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def _rotation_changes(
     prune: bool,
     new_schedules: set[str],
 ) -> None:
-    have = {(r.schedule, r.name): r for r in current.rotations}
+    have, extra = _first_by_key(current.rotations, lambda r: (r.schedule, r.name))
     for rotation in desired.rotations:
         tz = desired.zone_of(rotation.schedule)
         found = have.get((rotation.schedule, rotation.name))
@@ -141,14 +142,14 @@ def _rotation_changes(
         elif found != rotation:
             diff.changes.append(change(target, Op("rotation", "update", rotation, found), tz))
     wanted = {(r.schedule, r.name) for r in desired.rotations}
-    stale = [r for r in current.rotations if (r.schedule, r.name) not in wanted]
+    stale = [r for r in current.rotations if (r.schedule, r.name) not in wanted or id(r) in extra]
     _stale(target, diff, desired, now, prune, stale, "rotation")
 
 
 def _override_changes(
     target: str, diff: Diff, desired: Desired, current: State, now: dt.datetime, prune: bool
 ) -> None:
-    have = {(o.schedule, o.alias): o for o in current.overrides}
+    have, extra = _first_by_key(current.overrides, lambda o: (o.schedule, o.alias))
     for override in desired.overrides:
         tz = desired.zone_of(override.schedule)
         found = have.get((override.schedule, override.alias))
@@ -157,8 +158,23 @@ def _override_changes(
         elif found != override:
             diff.changes.append(change(target, Op("override", "update", override, found), tz))
     wanted = {(o.schedule, o.alias) for o in desired.overrides}
-    stale = [o for o in current.overrides if (o.schedule, o.alias) not in wanted]
+    stale = [o for o in current.overrides if (o.schedule, o.alias) not in wanted or id(o) in extra]
     _stale(target, diff, desired, now, prune, stale, "override")
+
+
+def _first_by_key(
+    objects: Iterable[T], key: Callable[[T], tuple[str, str]]
+) -> tuple[dict[tuple[str, str], T], set[int]]:
+    """Objects by identity, the first of each name; the ids of later ones with a taken name
+    (a copy made by hand): those are stale, so an owned name ends up held once."""
+    first: dict[tuple[str, str], T] = {}
+    extra: set[int] = set()
+    for obj in objects:
+        if key(obj) in first:
+            extra.add(id(obj))
+        else:
+            first[key(obj)] = obj
+    return first, extra
 
 
 def _stale(

@@ -41,8 +41,8 @@ def lost_coverage(
     touched = [op.current for op in ops if op.action in ("update", "delete")]
     if not touched:
         return []
-    gone = {(r.schedule, r.name) for r in touched}
-    after = [r for r in current.rotations if (r.schedule, r.name) not in gone]
+    gone = {id(r) for r in touched}  # by identity: a copy's delete leaves its original
+    after = [r for r in current.rotations if id(r) not in gone]
     after += [op.desired for op in ops if op.action in ("create", "update")]
     horizon, reasons = desired.window[1], []
     for schedule in sorted({r.schedule for r in touched}):
