@@ -353,3 +353,18 @@ def test_a_copy_of_an_owned_rotation_is_removed(genie: Run, og: FakeOpsGenie) ->
     applied(genie)
     assert writes(og) == ["DELETE /v2/schedules/SET Lead/rotations/copy-of-lead"]
     assert genie("plan", *ONLY, "--detailed-exitcode").code == 0
+
+
+def test_rotations_past_the_retention_are_left_alone(genie: Run, og: FakeOpsGenie) -> None:
+    applied(genie)
+    before = {r["name"] for r in og.rotations("SET Primary")}
+    later = "2027-01-20T12:00:00+01:00"  # the window now starts on 2026-12-23
+    plan = genie("plan", *ONLY, "--format", "json", SETOPS_NOW=later)
+    changes = json.loads(plan.out)["targets"][0]["changes"]
+    assert {c["action"] for c in changes} == {"create"}  # only the weeks that came in reach
+    og.clear_log()
+    result = genie("apply", *ONLY, SETOPS_NOW=later)
+    assert result.code == 0, result.err
+    assert {r.method for r in og.mutating_requests()} == {"POST"}
+    assert before <= {r["name"] for r in og.rotations("SET Primary")}
+    assert "setops: 2026-11-16 emea primary" in before
