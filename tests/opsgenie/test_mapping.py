@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import requests
 
 from setops.config.models import Shift
-from setops.targets.opsgenie import hours_from_wire, hours_to_wire
+from setops.targets.opsgenie_wire import hours_from_wire, hours_to_wire
 from setops.targets.paging.desired import offset_pieces, shift_hours
 from setops.targets.paging.model import Hours, canonical_hours
 from tests.fakes.base import require_api_specs
