@@ -19,6 +19,7 @@ from github import Auth, Github, GithubException, GithubRetry
 from github.Issue import Issue
 from github.IssueComment import IssueComment
 from github.Repository import Repository
+from urllib3.util.retry import Retry
 
 from setops.errors import SetopsError
 
@@ -78,14 +79,21 @@ class GitHubSession:
             yield
 
 
-def connect(settings: GitHubSettings, *, throttle: bool = True, retries: int = 3) -> GitHubSession:
+def connect(
+    settings: GitHubSettings,
+    *,
+    throttle: bool = True,
+    retries: int = 3,
+    retry: Retry | None = None,
+) -> GitHubSession:
     """A lazy handle on the repository: no request is sent until one is needed.
 
     Only reads are retried (with backoff, and on GitHub's rate-limit answers): a create
     whose answer was lost must not be sent twice, or it would make a second comment.
-    `throttle` keeps GitHub's advice of spacing writes out; tests turn it off.
+    `retry` replaces that policy with the caller's own. `throttle` keeps GitHub's advice
+    of spacing writes out; tests turn it off.
     """
-    retry = GithubRetry(
+    retry = retry or GithubRetry(
         total=retries, backoff_factor=0.5, allowed_methods=frozenset({"GET", "HEAD"})
     )
     client = Github(

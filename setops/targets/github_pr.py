@@ -4,15 +4,18 @@ One branch `handover/<date>` holding `handovers/<date>.md`, one pull request fro
 call is find-or-create: the branch is created only when missing and never force-pushed
 (the file changes by a new commit), the pull request is looked up by its branch before one
 is opened, reviewers and the label are added only when missing, and the body is edited
-only when its text would change.
+only when its text would change. A create whose answer is lost (a dropped connection, a
+5xx) is looked for before it is tried again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
 
-from github import GithubException
+from github import GithubException, GithubRetry
 from github.PullRequest import PullRequest
 
 from setops.config.models import GitHubSettings as GitHubPolicy
@@ -22,9 +25,44 @@ from setops.github_comments import (
     GitHubSession,
     GitHubSettings,
     connect,
+    redact,
     same_text,
 )
-from setops.targets.http import create_once
+from setops.targets.http import (
+    IDEMPOTENT,
+    RETRY_STATUSES,
+    SafeRetry,
+    UncertainWrite,
+    create_once,
+    retry_policy,
+)
+
+T = TypeVar("T")
+
+
+class GitHubRetry(SafeRetry, GithubRetry):
+    """setops' retry rules (429 and 5xx with backoff, a POST only on 429, Retry-After
+    honoured up to a bound) over PyGithub's, which also waits out GitHub's rate-limit 403s."""
+
+
+def github_retry() -> GitHubRetry:
+    """The retry of every handover call to GitHub, tuned by the SETOPS_HTTP_* variables."""
+    policy = retry_policy()
+    return GitHubRetry(
+        total=policy.total,
+        connect=policy.connect,
+        read=policy.read,
+        status=policy.status,
+        other=0,
+        allowed_methods=IDEMPOTENT,
+        status_forcelist=sorted(RETRY_STATUSES),
+        backoff_factor=policy.backoff_factor,
+        backoff_max=policy.backoff_max,
+        backoff_jitter=policy.backoff_jitter,
+        respect_retry_after_header=True,
+        raise_on_status=False,
+        raise_on_redirect=False,
+    )
 
 
 def missing_github_credentials(env: Mapping[str, str]) -> tuple[str, ...]:
@@ -75,9 +113,31 @@ class HandoverRepo:
     """The repository the handover pull requests live in."""
 
     def __init__(self, settings: GitHubSettings, policy: GitHubPolicy, throttle: bool = True):
-        self.session: GitHubSession = connect(settings, throttle=throttle)
+        self.session: GitHubSession = connect(settings, throttle=throttle, retry=github_retry())
         self.policy = policy
         self.owner = settings.repository.split("/")[0]
+
+    def _uncertain(self, what: str, call: Callable[[], T]) -> T:
+        """`call`, a create: a 5xx answer may hide a create that happened, so it is an
+        UncertainWrite, after which `create_once` looks before it tries again."""
+        try:
+            return call()
+        except GithubException as exc:
+            if exc.status < 500:
+                raise
+            message = redact(str(exc.message or "server error"), self.session.settings.token)
+            raise UncertainWrite(f"github: {what}", exc.status, message) from None
+
+    def _ref_sha(self, branch: str) -> str | None:
+        """The commit `branch` points at, or None when there is no such branch."""
+        with self.session.errors(f"reading branch {branch}"):
+            try:
+                # The client is lazy: reading .object is what sends the GET.
+                return str(self.session.repo.get_git_ref(f"heads/{branch}").object.sha)
+            except GithubException as exc:
+                if not _not_found(exc):
+                    raise
+        return None
 
     def find_pull(self, branch: str) -> Pull | None:
         """The pull request from `branch`, open or closed, or None."""
@@ -90,66 +150,84 @@ class HandoverRepo:
 
     def ensure_branch(self, branch: str) -> bool:
         """Create `branch` from the base branch when missing; True when it was created."""
+        if self._ref_sha(branch) is not None:
+            return False
+        base = self.policy.base_branch
+        sha = self._ref_sha(base)
+        if sha is None:
+            raise SetopsError(f"github: the base branch {base} does not exist")
+        what = f"creating branch {branch}"
         repo = self.session.repo
-        with self.session.errors(f"reading branch {branch}"):
+
+        def create() -> bool:
             try:
-                # The client is lazy: reading .object is what sends the GET.
-                repo.get_git_ref(f"heads/{branch}").object  # noqa: B018
-                return False
+                self._uncertain(what, lambda: repo.create_git_ref(f"refs/heads/{branch}", sha))
+            except GithubException as exc:  # 422: it exists already (made by a run alongside)
+                if exc.status != 422 or self._ref_sha(branch) is None:
+                    raise
+            return True
+
+        with self.session.errors(what):
+            create_once(create, lambda: True if self._ref_sha(branch) else None)
+        return True
+
+    def _read_file(self, branch: str, path: str) -> tuple[str, str] | None:
+        """The blob sha and text of `path` on `branch`, or None when there is no such file."""
+        with self.session.errors(f"reading {path} on {branch}"):
+            try:
+                current = self.session.repo.get_contents(path, ref=branch)
             except GithubException as exc:
                 if not _not_found(exc):
                     raise
-        base = self.policy.base_branch
-        with self.session.errors(f"reading the base branch {base}"):
-            sha = repo.get_git_ref(f"heads/{base}").object.sha
-        with self.session.errors(f"creating branch {branch}"):
-            try:
-                repo.create_git_ref(f"refs/heads/{branch}", sha)
-            except GithubException as exc:
-                if exc.status != 422:  # 422: it exists already (a lost answer, then a retry)
-                    raise
-        return True
+                return None
+        if isinstance(current, list):
+            raise SetopsError(f"github: {path} on {branch} is a directory, not the handover file")
+        return current.sha, current.decoded_content.decode("utf-8", "replace")
 
     def ensure_file(self, branch: str, path: str, content: str, message: str) -> str:
         """Make `path` on `branch` hold `content` by a new commit; 'created', 'updated' or
-        'unchanged'."""
+        'unchanged'.
+
+        A write whose answer was lost is retried (a PUT), and GitHub refuses the retry when
+        the first one landed (422: no `sha` for a file that now exists; 409: a stale `sha`):
+        then the file is read again, and holding `content` means it was written.
+        """
         repo = self.session.repo
-        with self.session.errors(f"reading {path} on {branch}"):
-            try:
-                current = repo.get_contents(path, ref=branch)
-            except GithubException as exc:
-                if not _not_found(exc):
-                    raise
-                current = None
-        if isinstance(current, list):
-            raise SetopsError(f"github: {path} on {branch} is a directory, not the handover file")
-        if current is None:
-            with self.session.errors(f"creating {path} on {branch}"):
-                repo.create_file(path, message, content, branch=branch)
-            return "created"
-        if same_text(current.decoded_content.decode("utf-8", "replace"), content):
+        current = self._read_file(branch, path)
+        if current is not None and same_text(current[1], content):
             return "unchanged"
-        with self.session.errors(f"updating {path} on {branch}"):
-            repo.update_file(path, message, content, current.sha, branch=branch)
-        return "updated"
+        action = "created" if current is None else "updated"
+        with self.session.errors(f"writing {path} on {branch}"):
+            try:
+                if current is None:
+                    repo.create_file(path, message, content, branch=branch)
+                else:
+                    repo.update_file(path, message, content, current[0], branch=branch)
+            except GithubException as exc:
+                again = self._read_file(branch, path) if exc.status in (409, 422) else None
+                if again is None or not same_text(again[1], content):
+                    raise
+        return action
 
     def open_pull(self, branch: str, title: str, body: str) -> Pull:
         """Open the pull request from `branch`; when the answer is lost, find it first."""
         repo, base = self.session.repo, self.policy.base_branch
+        what = f"opening the pull request from {branch}"
 
         def create() -> Pull:
-            return _pull(repo.create_pull(base=base, head=branch, title=title, body=body))
+            call = partial(repo.create_pull, base=base, head=branch, title=title, body=body)
+            return _pull(self._uncertain(what, call))
 
-        with self.session.errors(f"opening the pull request from {branch}"):
+        with self.session.errors(what):
             return create_once(create, lambda: self.find_pull(branch))
 
-    def ensure_reviewers(self, pull: Pull, logins: Iterable[str]) -> tuple[str, ...]:
-        """Request review from whichever of `logins` is not asked yet (not the author)."""
-        wanted = tuple(
-            dict.fromkeys(
-                login for login in logins if login not in pull.reviewers and login != pull.author
-            )
-        )
+    def ensure_reviewers(
+        self, pull: Pull, logins: Iterable[str], asked: Iterable[str] = ()
+    ) -> tuple[str, ...]:
+        """Request review from whichever of `logins` is neither requested now nor `asked`
+        before (a reviewer who has reviewed is no longer requested), nor the author."""
+        done = {*pull.reviewers, *asked, pull.author}
+        wanted = tuple(dict.fromkeys(login for login in logins if login not in done))
         if wanted:
             with self.session.errors(f"requesting review on #{pull.number}"):
                 pull.raw.create_review_request(reviewers=list(wanted))
