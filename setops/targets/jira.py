@@ -29,7 +29,14 @@ from requests.adapters import HTTPAdapter
 
 from setops.errors import SetopsError
 from setops.handover.tickets import Comment, Ticket
-from setops.targets.http import VendorError, connection_error, retry_policy, timeout
+from setops.targets.http import (
+    UncertainWrite,
+    VendorError,
+    connection_error,
+    create_once,
+    retry_policy,
+    timeout,
+)
 
 T = TypeVar("T")
 PAGE_SIZE = 100  # the most Jira returns per search page with fields
@@ -159,11 +166,14 @@ class JiraClient:
         except requests.RequestException as exc:
             raise connection_error("jira", what, exc) from None
 
-    def _vendor_error(self, what: str, exc: JIRAError) -> VendorError:
+    def _message(self, exc: JIRAError) -> str:
         message = _jira_message(exc)
         for secret in self.auth.secrets:
             message = message.replace(secret, "***")
-        return VendorError("jira", what, exc.status_code, message)
+        return message
+
+    def _vendor_error(self, what: str, exc: JIRAError) -> VendorError:
+        return VendorError("jira", what, exc.status_code, self._message(exc))
 
     def _url(self, path: str) -> str:
         return str(self._jira._get_url(path))
@@ -262,18 +272,42 @@ class JiraClient:
             lambda: self._send("PUT", self._url(f"issue/{key}/assignee"), body),
         )
 
-    def add_comment(self, key: str, paragraphs: Sequence[Sequence[tuple[str, str | None]]]) -> None:
-        """Add one comment to `key`: ADF on Cloud, plain text with bare links on Server/DC."""
+    def add_comment(
+        self,
+        key: str,
+        paragraphs: Sequence[Sequence[tuple[str, str | None]]],
+        once: str | None = None,
+    ) -> None:
+        """Add one comment to `key`: ADF on Cloud, plain text with bare links on Server/DC.
+
+        With `once` (a marker the comment holds), a lost answer (a dropped connection, a
+        5xx) is followed by a read of the ticket's comments for the marker before the
+        comment is tried again, so it is never made twice.
+        """
         if self.cloud:
             body: Any = adf(paragraphs)
         else:
             body = "\n\n".join(
                 "".join(f"[{t}|{link}]" if link else t for t, link in runs) for runs in paragraphs
             )
-        self._call(
-            f"comment on {key}",
-            lambda: self._send("POST", self._url(f"issue/{key}/comment"), {"body": body}),
-        )
+        what = f"comment on {key}"
+
+        def send() -> bool:
+            try:
+                self._send("POST", self._url(f"issue/{key}/comment"), {"body": body})
+            except JIRAError as exc:
+                if once is None or (exc.status_code or 0) < 500:
+                    raise
+                raise UncertainWrite(
+                    f"jira: {what}", exc.status_code or 500, self._message(exc)
+                ) from None
+            return True
+
+        def find() -> bool | None:
+            assert once is not None
+            return True if any(once in _text(c.get("body")) for c in self.comments(key)) else None
+
+        self._call(what, (lambda: create_once(send, find)) if once else send)
 
     def rank(
         self, issues: Sequence[str], *, before: str | None = None, after: str | None = None
