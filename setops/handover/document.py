@@ -33,14 +33,21 @@ KNOWLEDGE = (
 
 @dataclass(frozen=True)
 class State:
-    """What the handover has done, as recorded in the pull request."""
+    """What the handover has done, as recorded in the pull request.
+
+    `reviewers` are the logins setops asked for a review: GitHub drops a reviewer from the
+    requested ones once they review, so only this record says not to ask them again.
+    """
 
     announced: bool = False
     complete: bool = False
     summary: tuple[str, ...] = ()
+    reviewers: tuple[str, ...] = ()
 
     def line(self) -> str:
-        data = {"announced": self.announced, "complete": self.complete}
+        data: dict[str, object] = {"announced": self.announced, "complete": self.complete}
+        if self.reviewers:
+            data["reviewers"] = sorted(self.reviewers)
         return f"<!-- setops:state {json.dumps(data, sort_keys=True)} -->"
 
 
@@ -53,7 +60,12 @@ def read_state(body: str | None) -> State | None:
         data = json.loads(match.group(1))
     except ValueError:
         return None
-    return State(bool(data.get("announced")), bool(data.get("complete")))
+    reviewers = data.get("reviewers")
+    return State(
+        bool(data.get("announced")),
+        bool(data.get("complete")),
+        reviewers=tuple(str(r) for r in reviewers) if isinstance(reviewers, list) else (),
+    )
 
 
 @dataclass(frozen=True)
@@ -245,7 +257,12 @@ def jira_comment(
     first: list[tuple[str, str | None]] = [(text, None)]
     if pr_url:
         first += [(" Handover pull request: ", None), (pr_url, pr_url)]
-    return [first, [(marker(h.id, plan.old or "", plan.new or ""), None)]]
+    return [first, [(jira_marker(facts, plan), None)]]
+
+
+def jira_marker(facts: Facts, plan: TicketPlan) -> str:
+    """The marker of a moved ticket's comment: how a re-run knows it was handed over."""
+    return marker(facts.handover.id, plan.old or "", plan.new or "")
 
 
 def announcement(facts: Facts, pr_url: str | None) -> str:

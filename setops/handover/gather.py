@@ -30,6 +30,8 @@ from setops.targets.github_pr import (
 from setops.targets.jira import JiraClient, jira_auth, missing_jira_credentials, read_tickets
 from setops.targets.mattermost import MattermostClient, header_change, mattermost_client
 
+ANNOUNCEMENT_PROP = "setops_handover"  # the props key that marks the announcement post
+
 
 @dataclass
 class Services:
@@ -100,6 +102,8 @@ class Gathered:
     header_known: bool = False
     channel_id: str | None = None
     joins: tuple[ChannelJoin, ...] | None = None
+    announced: bool = False  # recorded in the PR, or the post found in the channel
+    bot_joins: str | None = None  # the bot's user id, when it must join the channel to post
 
     @property
     def ticks(self) -> frozenset[str]:
@@ -125,7 +129,7 @@ def gather(
     pull: Pull | None,
     state: State,
 ) -> Gathered:
-    found = Gathered(handover, pull, state)
+    found = Gathered(handover, pull, state, announced=state.announced)
     jira, mm = config.integrations.jira, config.integrations.mattermost
     if services.jira is not None and jira is not None:
         plans = tuple(
@@ -176,8 +180,16 @@ def _gather_mattermost(
     found: Gathered,
 ) -> Gathered:
     channel = client.channel(settings.team, settings.channel)
+    channel_id = str(channel["id"])
     owned = owned_text(config, settings, schedule.at(now))
-    change = header_change(settings, str(channel.get("header") or ""), owned, str(channel["id"]))
+    change = header_change(settings, str(channel.get("header") or ""), owned, channel_id)
+    announced = found.announced or (
+        client.find_post(channel_id, ANNOUNCEMENT_PROP, handover.id) is not None
+    )
+    bot_joins = None
+    if not announced:  # posting needs membership of the channel
+        bot = client.me()
+        bot_joins = None if bot in client.member_ids(channel_id, settings.channel) else bot
     users = client.user_ids(incoming_usernames(config, handover))
     joins = []
     for name in settings.incident_channels:
@@ -189,6 +201,8 @@ def _gather_mattermost(
         found,
         header=change,
         header_known=True,
-        channel_id=str(channel["id"]),
+        channel_id=channel_id,
         joins=tuple(joins),
+        announced=announced,
+        bot_joins=bot_joins,
     )

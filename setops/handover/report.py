@@ -127,7 +127,7 @@ def _mattermost_lines(
     else:
         adds = [f"{', '.join(u for u, _ in j.add)} to ~{j.name}" for j in found.joins if j.add]
         lines.append(f"     incident channels: add {'; '.join(adds) or 'nobody (all are in)'}")
-    if found.state.announced:
+    if found.announced:
         lines.append("     announcement: already posted")
     else:
         text = document.announcement(
@@ -136,6 +136,8 @@ def _mattermost_lines(
             ),
             found.pull.url if found.pull else "(the pull request)",
         )
+        if found.bot_joins:
+            lines.append(f"     join ~{mm.channel} (the bot is not a member; posting needs it)")
         lines.append(f"     announce in ~{mm.channel}:")
         lines += [f"       | {line}" for line in text.splitlines()]
     return lines

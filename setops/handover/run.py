@@ -9,7 +9,6 @@ read before they are written, and the announcement is recorded in the pull reque
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -18,7 +17,7 @@ from setops.config.load import Config
 from setops.errors import SetopsError
 from setops.handover import document
 from setops.handover.document import Facts, State
-from setops.handover.gather import Gathered, Services
+from setops.handover.gather import ANNOUNCEMENT_PROP, Gathered, Services
 from setops.handover.tickets import TicketPlan
 from setops.targets.github_pr import Pull
 
@@ -49,6 +48,7 @@ class HandoverRun:
     echo: Echo
     done: list[str] = field(default_factory=list)
     pull: Pull | None = None
+    state: State = field(default_factory=State)  # what the PR records, kept up to date
     moved: int = 0
     joined: int = 0
 
@@ -77,7 +77,7 @@ class HandoverRun:
             raise StepFailed(self.found.handover.id, name, self.done, exc) from exc
 
     def run(self) -> None:
-        self.pull = self.found.pull
+        self.pull, self.state = self.found.pull, self.found.state
         self.step("github: pull request", self.pull_request)
         if self.services.jira is not None:
             self.step("jira: reassign tickets", self.reassign)
@@ -94,29 +94,35 @@ class HandoverRun:
         repo = self.services.github
         assert repo is not None
         h, policy = self.found.handover, repo.policy
-        facts = self.facts()
         if repo.ensure_branch(h.branch):
             self._did(f"created branch {h.branch}")
         message = f"SET handover {h.id}"
-        action = repo.ensure_file(h.branch, h.path, document.record_file(facts), message)
+        action = repo.ensure_file(h.branch, h.path, document.record_file(self.facts()), message)
         if action != "unchanged":
             self._did(f"{action} {h.path}")
-        state = self.found.state
         if self.pull is None:
-            body = document.body(facts, state)
+            body = document.body(self.facts(), self.state)
             self.pull = repo.open_pull(h.branch, document.title(self.config, h), body)
             self._did(f"opened pull request #{self.pull.number} ({self.pull.url})")
-        else:
-            body = document.body(facts, state, self.pull.body)
-            if repo.update_body(self.pull, body):
-                self.pull = replace(self.pull, body=body)
-                self._did(f"updated the description of #{self.pull.number}")
         leads = [self.config.person(p).github for p in (h.lead.outgoing, h.lead.incoming) if p]
-        asked = repo.ensure_reviewers(self.pull, leads)
+        asked = repo.ensure_reviewers(self.pull, leads, self.state.reviewers)
         if asked:
             self._did(f"requested review from {', '.join(asked)}")
+        requested = {*self.state.reviewers, *asked, *(set(leads) & self.pull.reviewers)}
+        self.state = replace(self.state, reviewers=tuple(sorted(requested)))
+        # Recorded at once: a lead who reviews before a re-run is no longer "requested".
+        self.update_body(f"updated the description of #{self.pull.number}")
         if repo.ensure_label(self.pull, policy.handover_label):
             self._did(f"labelled #{self.pull.number} {policy.handover_label}")
+
+    def update_body(self, done: str) -> None:
+        """Write the PR body for the facts and state now, when its text would change."""
+        repo = self.services.github
+        assert repo is not None and self.pull is not None
+        body = document.body(self.facts(), self.state, self.pull.body)
+        if repo.update_body(self.pull, body):
+            self.pull = replace(self.pull, body=body)
+            self._did(done)
 
     def reassign(self) -> None:
         """Comment, then assign, each ticket to move; a few tickets at a time.
@@ -133,7 +139,8 @@ class HandoverRun:
         def hand_over(plan: TicketPlan) -> TicketPlan:
             assert jira is not None and plan.new is not None
             if plan.action == "move":
-                jira.add_comment(plan.ticket.key, document.jira_comment(facts, plan, facts.pr_url))
+                text = document.jira_comment(facts, plan, facts.pr_url)
+                jira.add_comment(plan.ticket.key, text, once=document.jira_marker(facts, plan))
             jira.assign(plan.ticket.key, plan.new)
             return plan
 
@@ -179,31 +186,32 @@ class HandoverRun:
                 self._did(f"added {', '.join(u for u, _ in join.add)} to ~{join.name}")
 
     def announce(self) -> None:
-        mm, channel = self.services.mattermost, self.found.channel_id
-        assert mm is not None and channel is not None
-        h = self.found.handover
-        since = int((h.run - dt.timedelta(days=7)).timestamp() * 1000)
-        if self.found.state.announced or mm.find_post(channel, "setops_handover", h.id, since):
-            self.found = replace(self.found, state=replace(self.found.state, announced=True))
-            return
-        text = document.announcement(self.facts(), self.pull.url if self.pull else None)
-        mm.post(channel, text, {"setops_handover": h.id})
-        self.found = replace(self.found, state=replace(self.found.state, announced=True))
-        self._did("posted the announcement")
+        mm, channel, settings = (
+            self.services.mattermost,
+            self.found.channel_id,
+            self.config.integrations.mattermost,
+        )
+        assert mm is not None and channel is not None and settings is not None
+        if not self.found.announced:
+            if self.found.bot_joins:
+                mm.add_members(channel, settings.channel, [self.found.bot_joins])
+                self._did(f"joined ~{settings.channel}, to post in it")
+            text = document.announcement(self.facts(), self.pull.url if self.pull else None)
+            mm.post(channel, text, ANNOUNCEMENT_PROP, self.found.handover.id)
+            self._did("posted the announcement")
+        self.state = replace(self.state, announced=True)
 
     def finish(self) -> None:
-        repo = self.services.github
-        assert repo is not None and self.pull is not None
+        assert self.pull is not None
         summary = (
             f"{sum(p.moves for p in self.found.tickets)} ticket(s) handed over",
             f"{len(self.found.rank or ())} rank move(s) on the TO DO column",
             "announcement posted" if self.services.mattermost else "Mattermost not enabled",
         )
-        state = State(
-            announced=self.found.state.announced or self.services.mattermost is None,
+        self.state = replace(
+            self.state,
+            announced=self.state.announced or self.services.mattermost is None,
             complete=True,
             summary=summary,
         )
-        body = document.body(self.facts(), state, self.pull.body)
-        if repo.update_body(self.pull, body):
-            self._did(f"recorded the handover as complete in #{self.pull.number}")
+        self.update_body(f"recorded the handover as complete in #{self.pull.number}")

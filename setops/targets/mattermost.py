@@ -18,9 +18,18 @@ from setops.errors import SetopsError
 from setops.plan import Change, FieldChange, TargetPlan
 from setops.render.header import header_length, merge_header, owned_part, owned_text
 from setops.targets.base import ApplyReport, Target
-from setops.targets.http import Session, VendorError, connection_error, vendor_message
+from setops.targets.http import (
+    Session,
+    UncertainWrite,
+    VendorError,
+    connection_error,
+    create_once,
+    is_lost_response,
+    vendor_message,
+)
 
-PAGE = 200  # the most channel members Mattermost returns per page
+PAGE = 200  # the most members or posts Mattermost returns per page
+POSTS_SCANNED = 1000  # how far back a re-run looks for its announcement
 
 
 class MattermostClient:
@@ -32,14 +41,22 @@ class MattermostClient:
         self.session = Session({"Authorization": f"Bearer {token}"})
         self.requests = 0
 
-    def _call(self, method: str, path: str, what: str, **kwargs: Any) -> Any:
+    def _call(
+        self, method: str, path: str, what: str, *, create: bool = False, **kwargs: Any
+    ) -> Any:
+        """One API call. With `create`, an answer that may have been lost (a dropped
+        connection, a 5xx) is raised as such, for `create_once` to look before it retries."""
         self.requests += 1
         try:
             response = self.session.request(method, self.base + path, **kwargs)
         except requests.RequestException as exc:
+            if create and is_lost_response(exc):
+                raise
             raise connection_error("mattermost", what, exc) from None
         if not response.ok:
             message = vendor_message(response).replace(self.token, "***")
+            if create and response.status_code >= 500:
+                raise UncertainWrite(f"mattermost: {what}", response.status_code, message)
             raise VendorError("mattermost", what, response.status_code, message)
         return response.json() if response.content else None
 
@@ -95,32 +112,53 @@ class MattermostClient:
             json={"user_ids": list(user_ids)},
         )
 
-    def find_post(self, channel_id: str, prop: str, value: str, since_ms: int) -> str | None:
-        """The id of a post in the channel since `since_ms` whose props[prop] is `value`.
+    def me(self) -> str:
+        """The id of the user the token belongs to (the bot)."""
+        data = self._call("GET", "/users/me", "read the bot's own user")
+        return str((data or {})["id"])
 
-        Outside the bundled API subset, but a documented read (GetPostsForChannel): it lets
-        the announcement be found again, so a re-run after a lost record posts no second.
+    def find_post(self, channel_id: str, prop: str, value: str) -> str | None:
+        """The id of one of the channel's newest POSTS_SCANNED posts whose props[prop] is
+        `value`, or None.
+
+        GetPostsForChannel (documented, outside the bundled API subset), newest first, by
+        page: it lets a post be found again after its answer was lost, so none is made twice.
         """
-        data = self._call(
-            "GET",
-            f"/channels/{channel_id}/posts",
-            "read the channel's recent posts",
-            params={"since": since_ms},
-        )
-        posts = (data or {}).get("posts") or {}
-        for post in posts.values():
-            if str((post.get("props") or {}).get(prop)) == value:
-                return str(post.get("id"))
+        for page in range(POSTS_SCANNED // PAGE):
+            data = self._call(
+                "GET",
+                f"/channels/{channel_id}/posts",
+                "read the channel's recent posts",
+                params={"page": page, "per_page": PAGE},
+            )
+            order = list((data or {}).get("order") or [])
+            posts = (data or {}).get("posts") or {}
+            for post_id in order:
+                props = (posts.get(post_id) or {}).get("props") or {}
+                if str(props.get(prop)) == value:
+                    return str(post_id)
+            if len(order) < PAGE:
+                return None
         return None
 
-    def post(self, channel_id: str, message: str, props: Mapping[str, Any]) -> str:
-        data = self._call(
-            "POST",
-            "/posts",
-            "post the handover announcement",
-            json={"channel_id": channel_id, "message": message, "props": dict(props)},
-        )
-        return str((data or {}).get("id", ""))
+    def post(self, channel_id: str, message: str, prop: str, value: str) -> str:
+        """Post `message` marked props[prop] = value, once: after a lost answer the
+        channel is read for the mark before the post is tried again."""
+
+        def create() -> str:
+            data = self._call(
+                "POST",
+                "/posts",
+                "post the handover announcement",
+                create=True,
+                json={"channel_id": channel_id, "message": message, "props": {prop: value}},
+            )
+            return str((data or {}).get("id", ""))
+
+        try:
+            return create_once(create, lambda: self.find_post(channel_id, prop, value))
+        except requests.RequestException as exc:
+            raise connection_error("mattermost", "post the handover announcement", exc) from None
 
 
 def mattermost_client(env: Mapping[str, str]) -> MattermostClient:
