@@ -1,4 +1,4 @@
-"""Fixtures of the handover tests: the fakes seeded with the bundled organisation."""
+"""Fixtures of the handover tests: the shared fakes seeded with the bundled organisation."""
 
 from __future__ import annotations
 
@@ -11,8 +11,12 @@ from pathlib import Path
 import pytest
 
 from setops.config.load import Config, load_config
+from tests.fakes.base import FakeServer, find_api_specs
+from tests.fakes.github import FakeGitHub
 from tests.fakes.jira import FakeJira
-from tests.handover.fakes_ext import FakeMattermost, HandoverGitHub
+from tests.fakes.jira_model import JiraUser
+from tests.fakes.mattermost import FakeMattermost
+from tests.fakes.spec_routing import RoutedSpecChecker
 
 # A canary: if any of these ever shows in output or logs, a credential leaked.
 JIRA_CANARY = "canary-jira-token-7Qx1"
@@ -24,6 +28,13 @@ CANARIES = (JIRA_CANARY, JIRA_PAT_CANARY, GITHUB_CANARY, MATTERMOST_CANARY)
 # Friday of the handover run that prepares Monday 2026-12-14 09:00 (a cycle change).
 HANDOVER_RUN = "2026-12-11T15:00:00+01:00"
 RUN_AT = dt.datetime.fromisoformat(HANDOVER_RUN)
+
+TEAM = "engineering"
+SET_CHANNEL = "sustained-engineering"
+INCIDENT_CHANNELS = ("incidents", "community-server-alerts")
+REPOSITORY = "example-org/set-config"
+BOT = {"login": "setops-bot", "id": 9, "type": "Bot"}
+HUMAN_HEADER = "Escalations: see the wiki. Be kind."
 
 
 def config_of(repo: Path) -> Config:
@@ -37,9 +48,9 @@ def use_jira_names(repo: Path) -> None:
     roster.write_text(text)
 
 
-def seed_people(fake: FakeJira, config: Config) -> dict[str, object]:
+def seed_people(fake: FakeJira, config: Config) -> dict[str, JiraUser]:
     """One Jira user per person of the roster; returns person id -> fake user."""
-    users: dict[str, object] = {}
+    users: dict[str, JiraUser] = {}
     for person in config.people:
         if fake.cloud:
             users[person.id] = fake.seed_user(person.name, account_id=person.jira, name=person.id)
@@ -58,11 +69,20 @@ def jira_env(fake: FakeJira) -> dict[str, str]:
     return {"JIRA_URL": fake.base_url, "JIRA_TOKEN": fake.pat}
 
 
-@pytest.fixture
-def cloud_jira(bundled_repo: Path) -> Iterator[FakeJira]:
-    fake = FakeJira("cloud", api_token=JIRA_CANARY, clock=lambda: RUN_AT.astimezone(dt.UTC))
+def new_jira(deployment: str) -> FakeJira:
+    clock = lambda: RUN_AT.astimezone(dt.UTC)  # noqa: E731
+    if deployment == "cloud":
+        fake = FakeJira("cloud", api_token=JIRA_CANARY, clock=clock)
+    else:
+        fake = FakeJira("server", pat=JIRA_PAT_CANARY, clock=clock)
     fake.seed_project("SET")
     fake.seed_board(42, "project = SET ORDER BY Rank ASC")
+    return fake
+
+
+@pytest.fixture
+def cloud_jira(bundled_repo: Path) -> Iterator[FakeJira]:
+    fake = new_jira("cloud")
     seed_people(fake, config_of(bundled_repo))
     with fake:
         yield fake
@@ -71,9 +91,7 @@ def cloud_jira(bundled_repo: Path) -> Iterator[FakeJira]:
 @pytest.fixture
 def server_jira(bundled_repo: Path) -> Iterator[FakeJira]:
     use_jira_names(bundled_repo)
-    fake = FakeJira("server", pat=JIRA_PAT_CANARY, clock=lambda: RUN_AT.astimezone(dt.UTC))
-    fake.seed_project("SET")
-    fake.seed_board(42, "project = SET ORDER BY Rank ASC")
+    fake = new_jira("server")
     seed_people(fake, config_of(bundled_repo))
     with fake:
         yield fake
@@ -81,9 +99,64 @@ def server_jira(bundled_repo: Path) -> Iterator[FakeJira]:
 
 @pytest.fixture(autouse=True)
 def _fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SETOPS_HTTP_BACKOFF", "0")
+    monkeypatch.setenv("SETOPS_HTTP_BACKOFF", "0.01")
     monkeypatch.setenv("SETOPS_HTTP_RETRIES", "2")
     monkeypatch.setenv("SETOPS_GITHUB_THROTTLE", "0")
+
+
+def github_spec_checker() -> RoutedSpecChecker | None:
+    """GitHub's description for every /repos/ request it covers; the rest is unchecked."""
+    specs = find_api_specs()
+    if specs is None:
+        return None
+    return RoutedSpecChecker([("/repos/", specs / "github-rest.openapi.json")])
+
+
+def new_github(config: Config) -> FakeGitHub:
+    """The configuration repository; everyone on the roster may be asked for a review."""
+    return FakeGitHub(
+        repository=REPOSITORY,
+        tokens={GITHUB_CANARY: dict(BOT)},
+        spec_checker=github_spec_checker(),
+        collaborators=[p.github for p in config.people],
+    )
+
+
+def new_mattermost(config: Config, header: str = HUMAN_HEADER) -> FakeMattermost:
+    """The team, its users, the SET channel and the incident channels (Mira is already
+    in ~incidents)."""
+    fake = FakeMattermost(MATTERMOST_CANARY)
+    fake.seed_team(TEAM)
+    for person in config.people:
+        fake.seed_user(person.mattermost)
+    fake.seed_channel(TEAM, SET_CHANNEL, header=header)
+    fake.seed_channel(TEAM, "incidents", members=["mira.okafor"])
+    fake.seed_channel(TEAM, "community-server-alerts")
+    return fake
+
+
+def mattermost_env(fake: FakeMattermost) -> dict[str, str]:
+    return {"MATTERMOST_URL": fake.base_url, "MATTERMOST_TOKEN": MATTERMOST_CANARY}
+
+
+# What the stored description subsets leave out, though the vendor documents it.
+UNCHECKED = (
+    re.compile(r"GET /api/v4/channels/\w+/posts$"),  # GetPostsForChannel
+    re.compile(r"GET /api/v4/users/me$"),  # GetUser, user_id "me"
+    re.compile(r"GET /repos/[^/]+/[^/]+$"),  # repos/get
+    re.compile(r"(GET|PUT) /repos/[^/]+/[^/]+/contents/handovers/.+\.md$"),  # {path} spans "/"
+    re.compile(r"GET /repos/[^/]+/[^/]+/git/ref/heads/.+$"),  # {ref} spans "/"
+)
+
+
+def assert_documented(*fakes: FakeServer) -> None:
+    """No request broke its vendor's description, and only the known reads went unchecked."""
+    for fake in fakes:
+        fake.assert_no_spec_violations()
+        checker = fake.spec_checker
+        unchecked = checker.unchecked if isinstance(checker, RoutedSpecChecker) else []
+        odd = [u for u in unchecked if not any(p.match(u) for p in UNCHECKED)]
+        assert not odd, f"{type(fake).__name__}: requests no description covers: {odd}"
 
 
 @dataclass
@@ -92,8 +165,12 @@ class World:
 
     repo: Path
     jira: FakeJira
-    github: HandoverGitHub
+    github: FakeGitHub
     mattermost: FakeMattermost
+
+    @property
+    def fakes(self) -> tuple[FakeServer, ...]:
+        return (self.jira, self.github, self.mattermost)
 
     @property
     def env(self) -> dict[str, str]:
@@ -101,23 +178,20 @@ class World:
             **jira_env(self.jira),
             "GITHUB_TOKEN": GITHUB_CANARY,
             "GITHUB_API_URL": self.github.base_url,
-            "GITHUB_REPOSITORY": "example-org/set-config",
-            "MATTERMOST_URL": self.mattermost.base_url,
-            "MATTERMOST_TOKEN": MATTERMOST_CANARY,
+            "GITHUB_REPOSITORY": REPOSITORY,
+            **mattermost_env(self.mattermost),
         }
 
-    def mutating(self) -> int:
-        return sum(len(f.mutating_requests()) for f in (self.jira, self.github, self.mattermost))
+    def assert_no_writes(self) -> None:
+        for fake in self.fakes:
+            assert fake.mutating_requests() == [], type(fake).__name__
 
     def clear_logs(self) -> None:
-        for fake in (self.jira, self.github, self.mattermost):
+        for fake in self.fakes:
             fake.clear_log()
 
 
-HUMAN_HEADER = "Escalations: see the wiki. Be kind."
-
-
-def seed_tickets(fake: FakeJira, users: dict[str, object]) -> None:
+def seed_tickets(fake: FakeJira, users: dict[str, JiraUser]) -> None:
     utc = RUN_AT.astimezone(dt.UTC)
     day = dt.timedelta(days=1)
     seed = fake.seed_issue
@@ -157,22 +231,8 @@ def world(request: pytest.FixtureRequest, bundled_repo: Path) -> Iterator[World]
     if request.param == "server":
         use_jira_names(bundled_repo)
     config = config_of(bundled_repo)
-    clock = lambda: RUN_AT.astimezone(dt.UTC)  # noqa: E731
-    if request.param == "cloud":
-        jira = FakeJira("cloud", api_token=JIRA_CANARY, clock=clock)
-    else:
-        jira = FakeJira("server", pat=JIRA_PAT_CANARY, clock=clock)
-    jira.seed_project("SET")
-    jira.seed_board(42, "project = SET ORDER BY Rank ASC")
+    jira = new_jira(request.param)
     seed_tickets(jira, seed_people(jira, config))
-    github = HandoverGitHub(tokens={GITHUB_CANARY: {"login": "setops-bot", "id": 9, "type": "Bot"}})
-    mattermost = FakeMattermost(MATTERMOST_CANARY)
-    mattermost.add_channel("sustained-engineering", HUMAN_HEADER)
-    for name in ("incidents", "community-server-alerts"):
-        mattermost.add_channel(name)
-    for person in config.people:
-        mattermost.add_user(person.mattermost)
-    incidents = mattermost.channel("incidents")["id"]
-    mattermost.members[incidents].append(mattermost.users["mira.okafor"]["id"])
+    github, mattermost = new_github(config), new_mattermost(config)
     with jira, github, mattermost:
         yield World(bundled_repo, jira, github, mattermost)

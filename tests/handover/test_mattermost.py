@@ -11,8 +11,14 @@ import pytest
 
 from setops.config.load import load_config
 from setops.render.header import escape_mentions, merge_header, owned_part
-from tests.handover.conftest import MATTERMOST_CANARY
-from tests.handover.fakes_ext import FakeMattermost
+from tests.fakes.mattermost import FakeMattermost
+from tests.handover.conftest import (
+    MATTERMOST_CANARY,
+    SET_CHANNEL,
+    TEAM,
+    assert_documented,
+    mattermost_env,
+)
 
 Cli = Callable[..., Any]
 MONDAY = "2026-12-14T09:00:00+01:00"  # the shift change: the incoming team from this minute
@@ -21,17 +27,23 @@ MONDAY = "2026-12-14T09:00:00+01:00"  # the shift change: the incoming team from
 @pytest.fixture
 def mattermost() -> Iterator[FakeMattermost]:
     fake = FakeMattermost(MATTERMOST_CANARY)
-    fake.add_channel("sustained-engineering", "Runbook: https://wiki/set")
+    fake.seed_team(TEAM)
+    fake.seed_channel(TEAM, SET_CHANNEL, header="Runbook: https://wiki/set")
     with fake:
         yield fake
 
 
-def env(fake: FakeMattermost) -> dict[str, str]:
-    return {"MATTERMOST_URL": fake.base_url, "MATTERMOST_TOKEN": MATTERMOST_CANARY}
+env = mattermost_env
 
 
 def header(fake: FakeMattermost) -> str:
-    return str(fake.channel("sustained-engineering")["header"])
+    return fake.header(TEAM, SET_CHANNEL)
+
+
+def set_header(fake: FakeMattermost, text: str) -> None:
+    """A person edits the header in Mattermost."""
+    with fake.lock:
+        next(c for c in fake.channels.values() if c.name == SET_CHANNEL).header = text
 
 
 def test_apply_sets_the_header_at_the_shift_change_and_keeps_the_human_text(
@@ -49,8 +61,7 @@ def test_apply_sets_the_header_at_the_shift_change_and_keeps_the_human_text(
     )
     assert "2026-12-14 to 2026-12-27" in text
     # Someone edits the human part; the next run (still the same team) changes nothing.
-    channel = mattermost.channel("sustained-engineering")
-    channel["header"] = text.replace("Runbook", "Playbook")
+    set_header(mattermost, text.replace("Runbook", "Playbook"))
     mattermost.clear_log()
     again = cli(
         "apply", "--only", "mattermost", *root, env={**env(mattermost), "SETOPS_NOW": MONDAY}
@@ -62,13 +73,15 @@ def test_apply_sets_the_header_at_the_shift_change_and_keeps_the_human_text(
     assert "emea: primary @kai.nakamura, backup @jonas.brandt" in header(mattermost)
     assert "Playbook" in header(mattermost)
     assert MATTERMOST_CANARY not in result.out + result.err
-    mattermost.assert_no_spec_violations()
+    changes = mattermost.posts(TEAM, SET_CHANNEL, include_system=True)
+    assert [p["type"] for p in changes] == ["system_header_change"] * 2  # one per real change
+    assert_documented(mattermost)
 
 
 def test_a_header_over_the_limit_is_refused_before_anything_is_sent(
     cli: Cli, mattermost: FakeMattermost, bundled_repo: Path
 ) -> None:
-    mattermost.channel("sustained-engineering")["header"] = "x" * 1000
+    set_header(mattermost, "x" * 1000)
     result = cli("apply", "--only", "mattermost", "--root", str(bundled_repo), env=env(mattermost))
     assert result.code == 1
     assert "over Mattermost's limit of 1024" in result.err
