@@ -6,12 +6,13 @@ show what bounds a real handover. Run from the repository root:
 
     PYTHONPATH=. /tmp/venv/bin/python scripts/bench_handover.py [--tickets 500] [--latency 0.05]
 
-Measured (500 tickets, all held by people leaving SET, half in TO DO; 50 ms a request):
-1,051 requests in 15.8 s; a re-run: 1 request (the PR lookup), 0.1 s. Jira is 1,024 of
-them: 2 writes per moved ticket (comment, then assign: 1,000), 5 search pages of 100 + 4
-id-only level searches, 5 TO DO pages of 50 + 6 rule searches, 4 rank calls of <= 50.
-The per-ticket writes bound it; they run 4 at a time (1,000 x 50 ms / 4 = 12.5 s).
-GitHub takes 12 requests and Mattermost 15, whatever the number of tickets.
+Measured against the shared fakes (500 tickets, all held by people leaving SET, half in TO
+DO; 50 ms a request): 1,054 requests in 16.0 s; a re-run: 1 request (the PR lookup), 0.1 s.
+Jira is 1,024 of them: 2 writes per moved ticket (comment, then assign: 1,000), 5 search
+pages of 100 + 4 id-only level searches, 5 TO DO pages of 50 + 6 rule searches, 4 rank
+calls of <= 50. The per-ticket writes bound it; they run 4 at a time (1,000 x 50 ms / 4 =
+12.5 s); the ~25 Jira reads, 13 GitHub and 17 Mattermost requests are sequential (~2.7 s).
+GitHub and Mattermost cost the same whatever the number of tickets.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ sys.path.insert(0, str(REPO))
 
 from setops.cli import run  # noqa: E402
 from setops.config.load import load_config  # noqa: E402
+from tests.fakes.github import FakeGitHub  # noqa: E402
 from tests.fakes.jira import FakeJira  # noqa: E402
-from tests.handover.fakes_ext import FakeMattermost, HandoverGitHub  # noqa: E402
+from tests.fakes.mattermost import FakeMattermost  # noqa: E402
 
 RUN_AT = dt.datetime.fromisoformat("2026-12-11T15:00:00+01:00")
 OUTGOING = ("ivo", "femi", "elif", "ines", "gus")
@@ -72,16 +74,19 @@ def main() -> int:
     clock = lambda: RUN_AT.astimezone(dt.UTC)  # noqa: E731
     jira = FakeJira("cloud", clock=clock, latency=args.latency, spec_checker=None)
     seed(jira, work, args.tickets)
-    github = HandoverGitHub(tokens={"bench-token": {"login": "setops-bot", "id": 9}})
-    mattermost = FakeMattermost("bench-mm-token")
-    mattermost.spec_checker = None
-    for fake in (github, mattermost):
-        fake.latency = args.latency
-    mattermost.add_channel("sustained-engineering", "Human text")
+    people = load_config(work).people
+    github = FakeGitHub(
+        tokens={"bench-token": {"login": "setops-bot", "id": 9, "type": "Bot"}},
+        collaborators=[p.github for p in people],
+    )
+    mattermost = FakeMattermost("bench-mm-token", spec_checker=None, latency=args.latency)
+    github.latency = args.latency
+    mattermost.seed_team("engineering")
+    for person in people:
+        mattermost.seed_user(person.mattermost)
+    mattermost.seed_channel("engineering", "sustained-engineering", header="Human text")
     for name in ("incidents", "community-server-alerts"):
-        mattermost.add_channel(name)
-    for person in load_config(work).people:
-        mattermost.add_user(person.mattermost)
+        mattermost.seed_channel("engineering", name)
     with jira, github, mattermost:
         os.environ.update(
             JIRA_URL=jira.base_url,
