@@ -4,7 +4,8 @@ The pull request first (so everything else can link to it), then Jira, then Matt
 and last the pull request records the handover as complete. A step that fails raises
 `StepFailed`, which names the step and lists what was already done; a re-run does the rest
 and repeats nothing: tickets carry their marker comment, memberships and the header are
-read before they are written, and the announcement is recorded in the pull request.
+read before they are written, the announcement carries its props and is recorded in the
+pull request, and so are the reviewers asked.
 """
 
 from __future__ import annotations
