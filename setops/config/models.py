@@ -272,13 +272,32 @@ class ScheduleNames(Node):
     backup: str = "SET Backup"
 
 
-class OpsGenieSettings(Node):
+PagingTargetName = Literal["opsgenie", "jsm-ops"]
+
+
+class _PagingFields(Node):
+    """What every paging service is told: the same for OpsGenie and JSM Operations."""
+
     enabled: bool = True
-    owner_team: str
+    owner_team: str = Field(
+        description="the team that owns the schedules and the escalation, by name"
+    )
     schedules: Literal["per-role", "per-role-and-shift"] = "per-role"
     schedule_names: ScheduleNames = ScheduleNames()
     horizon_weeks: int = Field(default=12, ge=1, le=104)
     retention_weeks: int = Field(default=4, ge=0, le=104)
+
+
+class PagingSettings(_PagingFields):
+    target: PagingTargetName = Field(
+        default="opsgenie",
+        description="the paging service the SET uses: opsgenie, or jsm-ops (Jira Service "
+        "Management Operations, OpsGenie's successor); the one line to change when moving",
+    )
+
+
+class OpsGenieSettings(_PagingFields):
+    """The older spelling of `paging:` with `target: opsgenie` (still read)."""
 
 
 # The part of the SET channel header setops owns sits between two invisible markers (a zero
@@ -341,10 +360,24 @@ class GitHubSettings(Node):
 
 class IntegrationsFile(Node):
     FILE: ClassVar[str] = "policies/integrations.yaml"
-    opsgenie: OpsGenieSettings | None = None
+    paging: PagingSettings | None = None
+    opsgenie: OpsGenieSettings | None = Field(
+        default=None,
+        description="older spelling of `paging:` with `target: opsgenie`; use `paging:`",
+    )
     mattermost: MattermostSettings | None = None
     jira: JiraSettings | None = None
     github: GitHubSettings | None = None
+
+    def paging_settings(self) -> PagingSettings | None:
+        """The paging section: `paging:`, or an older `opsgenie:` one read as
+        `target: opsgenie` (keeping its places in the file)."""
+        if self.paging is not None or self.opsgenie is None:
+            return self.paging
+        legacy = PagingSettings.model_validate({"target": "opsgenie", **self.opsgenie.model_dump()})
+        legacy._where = self.opsgenie._where
+        legacy._fields_at = dict(self.opsgenie._fields_at)
+        return legacy
 
 
 FILE_MODELS: tuple[type[Node], ...] = (

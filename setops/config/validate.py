@@ -336,6 +336,13 @@ def _fmt(config: Config, instant: dt.datetime) -> str:
 
 
 def _integrations(config: Config) -> Iterator[Problem]:
+    integrations = config.integrations
+    if integrations.paging is not None and integrations.opsgenie is not None:
+        yield Problem(
+            integrations.at("opsgenie"),
+            "opsgenie: is the older spelling of paging: (with target: opsgenie), and paging: "
+            "is set too; keep paging: only",
+        )
     mattermost = config.integrations.mattermost
     if mattermost is not None:
         for field, message in template_problems(mattermost):
