@@ -39,9 +39,10 @@ def select_targets(
         )
     targets = [TARGETS[name](context) for name in chosen]
     if only:
-        disabled = [t.name for t in targets if not t.enabled()]
+        disabled = [t.name for t in targets if not t.selectable()]
         if disabled:
             raise SetopsError(
                 f"--only: {', '.join(disabled)} is not enabled in policies/integrations.yaml"
             )
+        return targets
     return [t for t in targets if t.enabled()]

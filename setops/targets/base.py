@@ -60,6 +60,10 @@ class Target(abc.ABC):
     def enabled(self) -> bool:
         """Whether policies/integrations.yaml enables this target."""
 
+    def selectable(self) -> bool:
+        """Whether `--only` may name it (by default: when it is enabled)."""
+        return self.enabled()
+
     def missing_credentials(self) -> tuple[str, ...]:
         """The variables (or 'A or B' alternatives) that are not set in the environment."""
         env = self.context.env

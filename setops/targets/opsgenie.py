@@ -15,7 +15,6 @@ from urllib.parse import quote
 
 import requests
 
-from setops.config.models import OpsGenieSettings
 from setops.errors import SetopsError
 from setops.targets.http import (
     Session,
@@ -37,7 +36,6 @@ from setops.targets.opsgenie_wire import (
     schedule_from_wire,
     wire_instant,
 )
-from setops.targets.paging.desired import SyncSettings
 from setops.targets.paging.importer import Period, Timelines
 from setops.targets.paging.model import (
     EscalationObj,
@@ -191,7 +189,8 @@ class OpsGenieBackend:
 
     # ---- overrides ----
 
-    def find_override(self, schedule: str, alias: str) -> OverrideObj | None:
+    def find_override(self, override: OverrideObj) -> OverrideObj | None:
+        schedule, alias = override.schedule, override.alias
         what = f"read override '{alias}' in {schedule}"
         path = _path("schedules", schedule, "overrides", alias)
         data = self.client.call("GET", path, what, params=IN_NAMED, missing_ok=True)
@@ -272,27 +271,7 @@ class OpsGenieTarget(PagingTarget):
         "rule of the owner team (Teams > the team > Routing rules) notify it, or nothing pages "
         "the SET"
     )
-
-    @property
-    def settings(self) -> OpsGenieSettings:
-        settings = self.context.config.integrations.opsgenie
-        assert settings is not None
-        return settings
-
-    def enabled(self) -> bool:
-        settings = self.context.config.integrations.opsgenie
-        return settings is not None and settings.enabled
-
-    def sync_settings(self) -> SyncSettings:
-        s = self.settings
-        names = s.schedule_names
-        return SyncSettings(
-            owner_team=s.owner_team,
-            layout=s.schedules,
-            names={"lead": names.lead, "primary": names.primary, "backup": names.backup},
-            horizon=dt.timedelta(weeks=s.horizon_weeks),
-            retention=dt.timedelta(weeks=s.retention_weeks),
-        )
+    import_command = "setops import opsgenie"
 
     def make_backend(self) -> OpsGenieBackend:
         env = self.context.env

@@ -7,37 +7,29 @@ compares equal; writing sends only what setops means.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from setops.config.models import WEEKDAYS
 from setops.targets.paging.importer import Period
 from setops.targets.paging.model import (
-    DAY,
     EscalationObj,
-    Hours,
     OverrideObj,
     Repeat,
     RotationObj,
     Rule,
     ScheduleObj,
-    canonical_hours,
-    utc_minute,
 )
+from setops.targets.paging.wire import (  # shared with JSM Operations; re-exported
+    hours_from_wire as hours_from_wire,
+)
+from setops.targets.paging.wire import hours_to_wire as hours_to_wire
+from setops.targets.paging.wire import instant as instant
+from setops.targets.paging.wire import wire_instant as wire_instant
 
 Json = dict[str, Any]
 UNIT_MINUTES = {"days": 1440.0, "hours": 60.0, "minutes": 1.0, "seconds": 1 / 60}
 
 # ---- wire format -> neutral objects ------------------------------------------------------
-
-
-def instant(text: str) -> dt.datetime:
-    return utc_minute(dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
-
-
-def wire_instant(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def recipient(data: Mapping[str, Any]) -> str:
@@ -47,21 +39,6 @@ def recipient(data: Mapping[str, Any]) -> str:
     if kind == "none":
         return ":none"
     return f"{kind}:{data.get('name') or data.get('id')}"
-
-
-def hours_from_wire(data: Mapping[str, Any] | None) -> Hours | None:
-    if not data:
-        return None
-    if data.get("type") == "time-of-day":
-        r = data.get("restriction") or {}
-        start = r.get("startHour", 0) * 60 + r.get("startMin", 0)
-        return canonical_hours(False, [(start, r.get("endHour", 0) * 60 + r.get("endMin", 0))])
-    windows = []
-    for r in data.get("restrictions") or []:
-        start = WEEKDAYS.index(r["startDay"]) * DAY + r.get("startHour", 0) * 60
-        end = WEEKDAYS.index(r["endDay"]) * DAY + r.get("endHour", 0) * 60
-        windows.append((start + r.get("startMin", 0), end + r.get("endMin", 0)))
-    return canonical_hours(True, windows)
 
 
 def schedule_from_wire(data: Mapping[str, Any]) -> ScheduleObj:
@@ -132,30 +109,6 @@ def escalation_from_wire(data: Mapping[str, Any]) -> EscalationObj:
 
 
 # ---- neutral objects -> wire format ----------------------------------------------------
-
-
-def hours_to_wire(hours: Hours) -> Json:
-    def clock(prefix: str, minutes: int) -> Json:
-        return {f"{prefix}Hour": minutes // 60, f"{prefix}Min": minutes % 60}
-
-    if not hours.weekly:
-        start, end = hours.windows[0]
-        return {
-            "type": "time-of-day",
-            "restriction": {**clock("start", start), **clock("end", end)},
-        }
-    restrictions = []
-    for start, end in hours.windows:
-        (d1, m1), (d2, m2) = divmod(start, DAY), divmod(end, DAY)
-        restrictions.append(
-            {
-                "startDay": WEEKDAYS[d1],
-                **clock("start", m1),
-                "endDay": WEEKDAYS[d2],
-                **clock("end", m2),
-            }
-        )
-    return {"type": "weekday-and-time-of-day", "restrictions": restrictions}
 
 
 def user_ref(username: str) -> Json:

@@ -47,6 +47,7 @@ class Diff:
     foreign: list[str] = field(default_factory=list)  # drift: not setops', changes paging
     notices: list[str] = field(default_factory=list)
     pruned: int = 0  # foreign objects --prune deletes
+    import_command: str | None = None  # how a foreign override is brought into the YAML
 
 
 def display_name(obj: Obj) -> str:
@@ -75,9 +76,14 @@ def change(target: str, op: Op, tz: ZoneInfo, reason: str = "") -> Change:
 
 
 def plan_changes(
-    target: str, desired: Desired, current: State, now: dt.datetime, prune: bool
+    target: str,
+    desired: Desired,
+    current: State,
+    now: dt.datetime,
+    prune: bool,
+    import_command: str | None = None,
 ) -> Diff:
-    diff = Diff()
+    diff = Diff(import_command=import_command)
     zones = {s.name: s.zone for s in desired.schedules}
     new_schedules = {s.name for s in desired.schedules if s.name not in current.schedules}
     for op in _schedule_ops(desired, current):
@@ -196,22 +202,25 @@ def _stale(
             diff.changes.append(change(target, op, tz, "no longer in the configuration"))
             continue
         if obj.end is None or obj.end > now:
-            diff.foreign.append(foreign_text(obj, tz))
+            diff.foreign.append(foreign_text(obj, tz, diff.import_command))
         if prune:
             diff.pruned += 1
             op = Op(kind, "delete", current=obj)
             diff.changes.append(change(target, op, tz, "not setops' (--prune)"))
 
 
-def foreign_text(obj: RotationObj | OverrideObj, tz: ZoneInfo) -> str:
+def foreign_text(
+    obj: RotationObj | OverrideObj, tz: ZoneInfo, import_command: str | None = None
+) -> str:
     start = obj.start.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     end = obj.end.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z") if obj.end else "open end"
     if isinstance(obj, OverrideObj):
         scope = ", ".join(obj.rotations) if obj.rotations else "all rotations"
+        how = f" with `{import_command}`" if import_command else ""
         return (
             f"override '{obj.alias}' in {obj.schedule} puts {obj.user} on call {start} to "
-            f"{end} ({scope}); setops did not create it: bring it into rotations/overrides.yaml "
-            "with `setops import opsgenie`, or remove it (apply --prune)"
+            f"{end} ({scope}); setops did not create it: bring it into rotations/overrides.yaml"
+            f"{how}, or remove it (apply --prune)"
         )
     who = ", ".join(obj.participants)
     return (

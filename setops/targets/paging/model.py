@@ -134,7 +134,12 @@ class RotationObj:
 
 @dataclass(frozen=True)
 class OverrideObj:
-    """Someone else in the listed rotations (all of them when none are listed) for a while."""
+    """Someone else in the listed rotations (all of them when none are listed) for a while.
+
+    `alias` is its identity in the diff. A service that makes its own aliases (JSM
+    Operations) keeps its handle in `id`, and says by `claimed` that the override carries
+    setops' mark; see `paging.unnamed`.
+    """
 
     schedule: str
     alias: str
@@ -142,10 +147,26 @@ class OverrideObj:
     start: dt.datetime
     end: dt.datetime
     rotations: tuple[str, ...]  # rotation names, sorted
+    id: str | None = field(default=None, compare=False)
+    claimed: bool = field(default=False, compare=False)
 
     @property
     def owned(self) -> bool:
-        return self.alias.startswith(OWNED_OVERRIDE_PREFIX)
+        return self.claimed or self.alias.startswith(OWNED_OVERRIDE_PREFIX)
+
+    @property
+    def handle(self) -> str:
+        """How the service addresses it: its own alias, or the one setops gave it."""
+        return self.id or self.alias
+
+    def same_content(self, other: OverrideObj) -> bool:
+        return (self.schedule, self.user, self.start, self.end, self.rotations) == (
+            other.schedule,
+            other.user,
+            other.start,
+            other.end,
+            other.rotations,
+        )
 
     def overlaps(self, start: dt.datetime, end: dt.datetime) -> bool:
         return self.start < end and start < self.end

@@ -1,20 +1,25 @@
 """The paging target: plan (read, diff, pre-flight, safety rail) and apply, vendor-neutral.
 
-A vendor subclass supplies its settings and a `Backend` that speaks its API in terms of the
-neutral objects. Apply executes exactly the plan, containers before contents, creates and
-updates before deletes; a create whose answer is lost is looked up by its deterministic name
-before it is tried again, so a re-run after a crash converges without duplicates.
+The settings are shared (`paging:` in policies/integrations.yaml, whose `target` picks the
+service); a vendor subclass supplies a `Backend` that speaks its API in terms of the neutral
+objects, and says what its API cannot do (keep override aliases, list ended overrides).
+Apply executes exactly the plan, containers before contents, creates and updates before
+deletes; a create whose answer is lost is looked up by its deterministic name (or, for an
+override the service names itself, its content) before it is tried again, so a re-run after
+a crash converges without duplicates.
 """
 
 from __future__ import annotations
 
 import abc
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import ClassVar, Protocol
 
 import requests
 
+from setops.config.models import PagingSettings
 from setops.errors import SetopsError
 from setops.plan import Change, Notice, TargetPlan
 from setops.targets.base import ApplyReport, Target
@@ -36,6 +41,7 @@ from setops.targets.paging.model import (
     State,
 )
 from setops.targets.paging.safety import unsafe_reasons
+from setops.targets.paging.unnamed import claim_overrides
 
 
 class Backend(Protocol):
@@ -54,7 +60,7 @@ class Backend(Protocol):
     def create_rotation(self, rotation: RotationObj) -> None: ...
     def update_rotation(self, rotation: RotationObj, current: RotationObj) -> None: ...
     def delete_rotation(self, current: RotationObj) -> None: ...
-    def find_override(self, schedule: str, alias: str) -> OverrideObj | None: ...
+    def find_override(self, override: OverrideObj) -> OverrideObj | None: ...
     def create_override(self, override: OverrideObj) -> None: ...
     def update_override(self, override: OverrideObj, current: OverrideObj) -> None: ...
     def delete_override(self, current: OverrideObj) -> None: ...
@@ -72,12 +78,41 @@ class PagingTarget(Target):
     vendor: ClassVar[str]  # the service's name in messages
     key_variable: ClassVar[str]  # the credential named when it is missing
     routing_hint: ClassVar[str] = ""  # how alerts reach the escalation
-
-    @abc.abstractmethod
-    def sync_settings(self) -> SyncSettings: ...
+    # What the service's API can do, which the shared logic adapts to:
+    keeps_override_aliases: ClassVar[bool] = True  # else see paging.unnamed
+    lists_ended_overrides: ClassVar[bool] = True  # else ended ones are not synced
+    import_command: ClassVar[str | None] = None  # brings a foreign override into the YAML
 
     @abc.abstractmethod
     def make_backend(self) -> Backend: ...
+
+    @property
+    def settings(self) -> PagingSettings:
+        settings = self.context.config.integrations.paging_settings()
+        assert settings is not None, "a paging target is only built for a paging section"
+        return settings
+
+    def enabled(self) -> bool:
+        """Chosen in policies/: the paging section is enabled and names this service."""
+        settings = self.context.config.integrations.paging_settings()
+        return settings is not None and settings.enabled and settings.target == self.name
+
+    def selectable(self) -> bool:
+        """`--only` may name either paging service once its credentials are set, so the
+        one not chosen yet can be planned against (e.g. before moving to it)."""
+        settings = self.context.config.integrations.paging_settings()
+        return self.enabled() or (settings is not None and not self.missing_credentials())
+
+    def sync_settings(self) -> SyncSettings:
+        s = self.settings
+        names = s.schedule_names
+        return SyncSettings(
+            owner_team=s.owner_team,
+            layout=s.schedules,
+            names={"lead": names.lead, "primary": names.primary, "backup": names.backup},
+            horizon=dt.timedelta(weeks=s.horizon_weeks),
+            retention=dt.timedelta(weeks=s.retention_weeks),
+        )
 
     @property
     def backend(self) -> Backend:
@@ -90,13 +125,26 @@ class PagingTarget(Target):
         context = self.context
         desired = desired_state(context.config, context.schedule, self.sync_settings(), context.now)
         check_representable(desired)
+        if not self.lists_ended_overrides:  # they could never be seen again, only re-made
+            kept = tuple(o for o in desired.overrides if o.end > context.now)
+            desired = dataclasses.replace(desired, overrides=kept)
         return desired
+
+    def read(self, desired: Desired) -> State:
+        """The current state, with overrides the service named itself matched up."""
+        current = self.backend.read([s.name for s in desired.schedules], desired.escalation.name)
+        if self.keeps_override_aliases:
+            return current
+        overrides = claim_overrides(desired.overrides, current.overrides)
+        return dataclasses.replace(current, overrides=overrides)
 
     def plan(self) -> TargetPlan:
         desired = self.desired()
         missing = self.missing_credentials()
         if missing:
-            diff = plan_changes(self.name, desired, State({}), self.context.now, prune=False)
+            diff = plan_changes(
+                self.name, desired, State({}), self.context.now, False, self.import_command
+            )
             notice = Notice(
                 "warning",
                 f"{self.vendor} is not configured: set {', '.join(missing)}; showing the state "
@@ -105,8 +153,10 @@ class PagingTarget(Target):
             return TargetPlan(
                 self.name, tuple(diff.changes), (notice,), configured=False, missing=missing
             )
-        current = self.backend.read([s.name for s in desired.schedules], desired.escalation.name)
-        diff = plan_changes(self.name, desired, current, self.context.now, self.context.prune)
+        current = self.read(desired)
+        diff = plan_changes(
+            self.name, desired, current, self.context.now, self.context.prune, self.import_command
+        )
         return TargetPlan(
             self.name,
             tuple(diff.changes),
@@ -205,7 +255,7 @@ class PagingTarget(Target):
             ("rotation", "update"): lambda: b.update_rotation(new, old),
             ("rotation", "delete"): lambda: b.delete_rotation(old),
             ("override", "create"): lambda: _once(
-                lambda: b.create_override(new), lambda: b.find_override(new.schedule, new.alias)
+                lambda: b.create_override(new), lambda: b.find_override(new)
             ),
             ("override", "update"): lambda: b.update_override(new, old),
             ("override", "delete"): lambda: b.delete_override(old),

@@ -1,0 +1,61 @@
+"""Wire pieces OpsGenie and its successor JSM Operations share: JSM kept OpsGenie's instants
+and time-restriction shapes, so both translate them here (pure, normalising).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from setops.config.models import WEEKDAYS
+from setops.targets.paging.model import DAY, Hours, canonical_hours, utc_minute
+
+Json = dict[str, Any]
+
+
+def instant(text: str) -> dt.datetime:
+    return utc_minute(dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
+
+
+def wire_instant(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def hours_from_wire(data: Mapping[str, Any] | None) -> Hours | None:
+    if not data:
+        return None
+    if data.get("type") == "time-of-day":
+        r = data.get("restriction") or {}
+        start = r.get("startHour", 0) * 60 + r.get("startMin", 0)
+        return canonical_hours(False, [(start, r.get("endHour", 0) * 60 + r.get("endMin", 0))])
+    windows = []
+    for r in data.get("restrictions") or []:
+        start = WEEKDAYS.index(r["startDay"]) * DAY + r.get("startHour", 0) * 60
+        end = WEEKDAYS.index(r["endDay"]) * DAY + r.get("endHour", 0) * 60
+        windows.append((start + r.get("startMin", 0), end + r.get("endMin", 0)))
+    return canonical_hours(True, windows)
+
+
+def hours_to_wire(hours: Hours) -> Json:
+    def clock(prefix: str, minutes: int) -> Json:
+        return {f"{prefix}Hour": minutes // 60, f"{prefix}Min": minutes % 60}
+
+    if not hours.weekly:
+        start, end = hours.windows[0]
+        return {
+            "type": "time-of-day",
+            "restriction": {**clock("start", start), **clock("end", end)},
+        }
+    restrictions = []
+    for start, end in hours.windows:
+        (d1, m1), (d2, m2) = divmod(start, DAY), divmod(end, DAY)
+        restrictions.append(
+            {
+                "startDay": WEEKDAYS[d1],
+                **clock("start", m1),
+                "endDay": WEEKDAYS[d2],
+                **clock("end", m2),
+            }
+        )
+    return {"type": "weekday-and-time-of-day", "restrictions": restrictions}
