@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from setops.targets.base import Target
+from setops.targets.jsm_ops import JsmOpsTarget
 from setops.targets.mattermost import MattermostTarget
 from setops.targets.opsgenie import OpsGenieTarget
 
 TARGETS: dict[str, type[Target]] = {
     "opsgenie": OpsGenieTarget,
+    "jsm-ops": JsmOpsTarget,
     "mattermost": MattermostTarget,
 }
