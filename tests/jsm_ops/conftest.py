@@ -4,6 +4,7 @@ bundled configuration switched to JSM by its one line."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,11 +32,10 @@ def switch_to_jsm(root: Path) -> None:
     """The one-line change that moves the bundled configuration from OpsGenie to JSM."""
     path = root / "policies" / "integrations.yaml"
     before = path.read_text(encoding="utf-8")
-    after = before.replace("\n  target: opsgenie\n", "\n  target: jsm-ops\n")
-    changed = [
-        (a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b
-    ]
-    assert changed == [("  target: opsgenie", "  target: jsm-ops")]
+    after = re.sub(r"(?m)^  target: opsgenie\b", "  target: jsm-ops", before)
+    pairs = zip(before.splitlines(), after.splitlines(), strict=True)
+    changed = [(a, b) for a, b in pairs if a != b]
+    assert len(changed) == 1 and changed[0][1].startswith("  target: jsm-ops"), changed
     path.write_text(after, encoding="utf-8")
 
 

@@ -4,6 +4,7 @@ setops' mark, and which overrides a service that names them itself holds for set
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import requests
@@ -154,7 +155,8 @@ def test_a_marked_override_whose_entry_changed_is_paired_for_an_update() -> None
 def test_the_older_opsgenie_section_is_still_read(cli: Run, bundled_repo: Path) -> None:
     path = bundled_repo / "policies" / "integrations.yaml"
     text = path.read_text(encoding="utf-8")
-    legacy = text.replace("paging:\n  target: opsgenie\n", "opsgenie:\n")
+    legacy = re.sub(r"paging:\n  target: opsgenie.*\n", "opsgenie:\n", text)
+    assert legacy != text
     path.write_text(legacy, encoding="utf-8")
     plan: Result = cli("plan", "--only", "opsgenie", "--root", str(bundled_repo))
     assert "opsgenie: 76 to create" in plan.out
@@ -162,6 +164,6 @@ def test_the_older_opsgenie_section_is_still_read(cli: Run, bundled_repo: Path) 
     both = cli("validate", "--root", str(bundled_repo))
     assert both.code == 1
     assert (
-        "policies/integrations.yaml:11:3: opsgenie: is the older spelling of paging:"
+        "policies/integrations.yaml:6:3: opsgenie: is the older spelling of paging:"
         in both.out + both.err
     )
