@@ -115,14 +115,15 @@ def translate_errors(doing: str, settings: GitHubSettings) -> Iterator[None]:
     try:
         yield
     except GithubException as exc:
-        message = f"GitHub refused {doing}: {exc.status} {_reason(exc)}"
+        message = f"GitHub refused {doing}: {exc.status} {refusal_reason(exc)}"
         raise SetopsError(redact(message, settings.token)) from None
     except requests.RequestException as exc:
         message = f"cannot reach GitHub at {settings.api_url} while {doing}: {type(exc).__name__}"
         raise SetopsError(redact(message, settings.token)) from None
 
 
-def _reason(exc: GithubException) -> str:
+def refusal_reason(exc: GithubException) -> str:
+    """GitHub's own words for a refusal: its message and each error's."""
     data = exc.data
     if isinstance(data, Mapping):
         text = str(data.get("message") or "")

@@ -193,7 +193,7 @@ def generated(facts: Facts, state: State) -> str:
         "### Status",
         "",
         "Handover complete." if state.complete else "In progress: setops is still working.",
-        *(f"- {s}" for s in state.summary),
+        *(f"- {md(s)}" for s in state.summary),
         state.line(),
         END,
     ]

@@ -48,6 +48,8 @@ def step_lines(
     lines = ["", "Steps:"]
     if integrations.github and integrations.github.enabled:
         pr = f"#{found.pull.number} ({found.pull.url})" if found.pull else "none yet"
+        if found.pull and found.pull.merged:
+            pr += ", merged: its branch and reviews are left as they are"
         leads = [config.person(p).github for p in (h.lead.outgoing, h.lead.incoming) if p]
         github = integrations.github
         title = document.title(config, h)

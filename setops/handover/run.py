@@ -20,7 +20,7 @@ from setops.handover import document
 from setops.handover.document import Facts, State
 from setops.handover.gather import ANNOUNCEMENT_PROP, Gathered, Services
 from setops.handover.tickets import TicketPlan
-from setops.targets.github_pr import Pull
+from setops.targets.github_pr import Pull, Refused
 
 Echo = Callable[[str], None]
 WORKERS = 4  # tickets handed over at once (the HTTP session pools 4 connections)
@@ -52,6 +52,7 @@ class HandoverRun:
     state: State = field(default_factory=State)  # what the PR records, kept up to date
     moved: int = 0
     joined: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     def facts(self) -> Facts:
         channels = self.config.integrations.mattermost
@@ -68,6 +69,11 @@ class HandoverRun:
     def _did(self, text: str) -> None:
         self.done.append(text)
         self.echo(f"  done: {text}")
+
+    def _warn(self, text: str) -> None:
+        """Something the handover does without, said in the output and in the PR."""
+        self.warnings.append(text)
+        self.echo(f"  warning: {text}")
 
     def step(self, name: str, action: Callable[[], None]) -> None:
         try:
@@ -94,27 +100,48 @@ class HandoverRun:
     def pull_request(self) -> None:
         repo = self.services.github
         assert repo is not None
-        h, policy = self.found.handover, repo.policy
+        h = self.found.handover
+        # A pull request a lead merged before the run finished is done with its branch
+        # (GitHub may have deleted it) and its reviews: only its record is kept up to date.
+        merged = self.pull is not None and self.pull.merged
+        if not merged:
+            self.branch_and_file()
+        if self.pull is None:
+            body = document.body(self.facts(), self.state)
+            self.pull = repo.open_pull(h.branch, document.title(self.config, h), body)
+            self._did(f"opened pull request #{self.pull.number} ({self.pull.url})")
+        if not merged:
+            self.reviewers()
+        # Recorded at once: a lead who reviews before a re-run is no longer "requested".
+        self.update_body(f"updated the description of #{self.pull.number}")
+        try:
+            if repo.ensure_label(self.pull, repo.policy.handover_label):
+                self._did(f"labelled #{self.pull.number} {repo.policy.handover_label}")
+        except Refused as exc:
+            self._warn(str(exc))
+
+    def branch_and_file(self) -> None:
+        repo, h = self.services.github, self.found.handover
+        assert repo is not None
         if repo.ensure_branch(h.branch):
             self._did(f"created branch {h.branch}")
         message = f"SET handover {h.id}"
         action = repo.ensure_file(h.branch, h.path, document.record_file(self.facts()), message)
         if action != "unchanged":
             self._did(f"{action} {h.path}")
-        if self.pull is None:
-            body = document.body(self.facts(), self.state)
-            self.pull = repo.open_pull(h.branch, document.title(self.config, h), body)
-            self._did(f"opened pull request #{self.pull.number} ({self.pull.url})")
+
+    def reviewers(self) -> None:
+        """Ask the outgoing and the incoming lead; one GitHub refuses is a warning."""
+        repo, h = self.services.github, self.found.handover
+        assert repo is not None and self.pull is not None
         leads = [self.config.person(p).github for p in (h.lead.outgoing, h.lead.incoming) if p]
-        asked = repo.ensure_reviewers(self.pull, leads, self.state.reviewers)
+        asked, refused = repo.ensure_reviewers(self.pull, leads, self.state.reviewers)
         if asked:
             self._did(f"requested review from {', '.join(asked)}")
+        for login, reason in refused:
+            self._warn(f"review could not be requested from {login}: {reason}")
         requested = {*self.state.reviewers, *asked, *(set(leads) & self.pull.reviewers)}
         self.state = replace(self.state, reviewers=tuple(sorted(requested)))
-        # Recorded at once: a lead who reviews before a re-run is no longer "requested".
-        self.update_body(f"updated the description of #{self.pull.number}")
-        if repo.ensure_label(self.pull, policy.handover_label):
-            self._did(f"labelled #{self.pull.number} {policy.handover_label}")
 
     def update_body(self, done: str) -> None:
         """Write the PR body for the facts and state now, when its text would change."""
@@ -208,6 +235,7 @@ class HandoverRun:
             f"{sum(p.moves for p in self.found.tickets)} ticket(s) handed over",
             f"{len(self.found.rank or ())} rank move(s) on the TO DO column",
             "announcement posted" if self.services.mattermost else "Mattermost not enabled",
+            *(f"warning: {w}" for w in self.warnings),
         )
         self.state = replace(
             self.state,

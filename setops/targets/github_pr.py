@@ -26,6 +26,7 @@ from setops.github_comments import (
     GitHubSettings,
     connect,
     redact,
+    refusal_reason,
     same_text,
 )
 from setops.targets.http import (
@@ -91,6 +92,13 @@ class Pull:
     reviewers: frozenset[str]
     labels: frozenset[str]
     raw: PullRequest
+    open: bool = True
+    merged: bool = False
+
+    @property
+    def declined(self) -> bool:
+        """Closed by a person without being merged: the handover was called off."""
+        return not self.open and not self.merged
 
 
 def _pull(pr: PullRequest) -> Pull:
@@ -102,7 +110,19 @@ def _pull(pr: PullRequest) -> Pull:
         reviewers=frozenset(u.login for u in pr.requested_reviewers),
         labels=frozenset(label.name for label in pr.labels),
         raw=pr,
+        open=pr.state == "open",
+        # merged_at is in the list's answer; `merged` is not and would cost a request.
+        merged=pr.merged_at is not None,
     )
+
+
+class Refused(SetopsError):
+    """GitHub refused something the handover can do without (a review request, a label)."""
+
+
+# A refusal that is about the request itself, not a failure to try again: a reviewer who
+# is no collaborator or is the author (422), a token that may not create the label (403).
+_REFUSALS = frozenset({403, 404, 422})
 
 
 def _not_found(exc: GithubException) -> bool:
@@ -128,6 +148,9 @@ class HandoverRepo:
             message = redact(str(exc.message or "server error"), self.session.settings.token)
             raise UncertainWrite(f"github: {what}", exc.status, message) from None
 
+    def _reason(self, exc: GithubException) -> str:
+        return redact(refusal_reason(exc), self.session.settings.token)
+
     def _ref_sha(self, branch: str) -> str | None:
         """The commit `branch` points at, or None when there is no such branch."""
         with self.session.errors(f"reading branch {branch}"):
@@ -140,13 +163,11 @@ class HandoverRepo:
         return None
 
     def find_pull(self, branch: str) -> Pull | None:
-        """The pull request from `branch`, open or closed, or None."""
+        """The pull request from `branch`, or None: the open one, else the newest."""
         with self.session.errors(f"looking up the pull request of {branch}"):
             pulls = self.session.repo.get_pulls(state="all", head=f"{self.owner}:{branch}")
-            for pr in pulls:
-                if pr.head.ref == branch:
-                    return _pull(pr)
-        return None
+            found = [_pull(pr) for pr in pulls if pr.head.ref == branch]
+        return next((p for p in found if p.open), found[0] if found else None)
 
     def ensure_branch(self, branch: str) -> bool:
         """Create `branch` from the base branch when missing; True when it was created."""
@@ -223,21 +244,54 @@ class HandoverRepo:
 
     def ensure_reviewers(
         self, pull: Pull, logins: Iterable[str], asked: Iterable[str] = ()
-    ) -> tuple[str, ...]:
+    ) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
         """Request review from whichever of `logins` is neither requested now nor `asked`
-        before (a reviewer who has reviewed is no longer requested), nor the author."""
+        before (a reviewer who has reviewed is no longer requested), nor the author.
+
+        Returns whom review was requested from, and (login, GitHub's reason) for each one
+        GitHub refused (not a collaborator): a reviewer is no reason to stop a handover.
+        GitHub refuses the whole request for one such login, so then each is asked alone.
+        """
         done = {*pull.reviewers, *asked, pull.author}
         wanted = tuple(dict.fromkeys(login for login in logins if login not in done))
-        if wanted:
-            with self.session.errors(f"requesting review on #{pull.number}"):
+        if not wanted:
+            return (), ()
+        with self.session.errors(f"requesting review on #{pull.number}"):
+            try:
                 pull.raw.create_review_request(reviewers=list(wanted))
-        return wanted
+                return wanted, ()
+            except GithubException as exc:
+                if exc.status != 422:
+                    raise
+                if len(wanted) == 1:
+                    return (), ((wanted[0], self._reason(exc)),)
+            requested: list[str] = []
+            refused: list[tuple[str, str]] = []
+            for login in wanted:
+                try:
+                    pull.raw.create_review_request(reviewers=[login])
+                except GithubException as exc:
+                    if exc.status != 422:
+                        raise
+                    refused.append((login, self._reason(exc)))
+                else:
+                    requested.append(login)
+        return tuple(requested), tuple(refused)
 
     def ensure_label(self, pull: Pull, label: str) -> bool:
+        """Add `label` when missing; True when added. Refused when GitHub will not add it
+        (a token that may not create a label the repository lacks)."""
         if label in pull.labels:
             return False
         with self.session.errors(f"labelling #{pull.number}"):
-            pull.raw.add_to_labels(label)
+            try:
+                pull.raw.add_to_labels(label)
+            except GithubException as exc:
+                if exc.status not in _REFUSALS:
+                    raise
+                raise Refused(
+                    f"could not label #{pull.number} {label}: {self._reason(exc)}"
+                ) from None
         return True
 
     def update_body(self, pull: Pull, body: str) -> bool:
