@@ -135,9 +135,10 @@ def tickets_table(facts: Facts) -> list[str]:
         before = jira_name(facts.config, plan.old, t.assignee_name)
         after = jira_name(facts.config, plan.new, t.assignee_name)
         update = "**missing**" if plan.stale else ("—" if not _needs_update(facts, plan) else "ok")
+        note = " (moved)" if plan.moves else " (gone from Jira)" if plan.action == "gone" else ""
         lines.append(
             f"| [{t.key}]({t.url}) {md(t.summary)} | {t.level or '—'} | {md(t.status)} | "
-            f"{md(before)} | {md(after)}{' (moved)' if plan.moves else ''} | {update} |"
+            f"{md(before)} | {md(after)}{note} | {update} |"
         )
     return lines
 

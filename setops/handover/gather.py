@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from setops.config.load import Config
 from setops.config.models import JiraSettings, MattermostSettings
 from setops.errors import SetopsError
-from setops.handover.document import State, read_state, ticks
+from setops.handover.document import State, jira_name, read_state, ticks
 from setops.handover.due import Handover
 from setops.handover.tickets import Ticket, TicketPlan, plan_tickets
 from setops.plan import Change
@@ -135,6 +135,7 @@ def gather(
         plans = tuple(
             plan_tickets(config, jira, handover, _tickets(services.jira, config, jira), now)
         )
+        check_assignable(services.jira, config, jira, plans)
         found = dataclasses.replace(
             found,
             tickets=plans,
@@ -154,6 +155,23 @@ def _tickets(client: JiraClient, config: Config, jira: JiraSettings) -> list[Tic
         for issue_id in client.ids(f"({jira.jql}) AND ({level.jql})"):
             level_of.setdefault(issue_id, level.id)
     return [dataclasses.replace(t, level=level_of.get(t.id)) for t in tickets]
+
+
+def check_assignable(
+    client: JiraClient, config: Config, jira: JiraSettings, plans: tuple[TicketPlan, ...]
+) -> None:
+    """Refuse, before anything is written, to hand tickets to someone Jira will not let
+    be assigned them: each ticket would get its comment and then fail its assignment."""
+    targets = dict.fromkeys(p.new for p in plans if p.action in ("move", "assign") and p.new)
+    refused = [user for user in targets if client.assignable(jira.project, user) is False]
+    if refused:
+        names = ", ".join(f"{jira_name(config, user)} ({user})" for user in refused)
+        raise SetopsError(
+            f"jira: {names} cannot be assigned tickets in project {jira.project} (not among "
+            "its assignable users), so the handover cannot give them their tickets: grant "
+            "the Assign Issues / Assignable User permission in Jira, or correct `jira:` in "
+            "rotations/roster.yaml. Nothing was sent for this handover."
+        )
 
 
 def board_moves(client: JiraClient, config: Config, jira: JiraSettings) -> list[RankMove]:

@@ -21,6 +21,7 @@ from setops.handover.document import Facts, State
 from setops.handover.gather import ANNOUNCEMENT_PROP, Gathered, Services
 from setops.handover.tickets import TicketPlan
 from setops.targets.github_pr import Pull, Refused
+from setops.targets.http import VendorError
 
 Echo = Callable[[str], None]
 WORKERS = 4  # tickets handed over at once (the HTTP session pools 4 connections)
@@ -53,17 +54,26 @@ class HandoverRun:
     moved: int = 0
     joined: int = 0
     warnings: list[str] = field(default_factory=list)
+    gone: set[str] = field(default_factory=set)  # tickets deleted since they were read
 
     def facts(self) -> Facts:
         channels = self.config.integrations.mattermost
         return Facts(
             config=self.config,
             handover=self.found.handover,
-            tickets=self.found.tickets,
+            tickets=self.tickets,
             channels=tuple(channels.incident_channels) if channels else (),
             tickets_known=self.found.tickets_known,
             pr_url=self.pull.url if self.pull else None,
             ticks=self.found.ticks,
+        )
+
+    @property
+    def tickets(self) -> tuple[TicketPlan, ...]:
+        """The tickets as they stand: one deleted while the handover ran is not moved."""
+        return tuple(
+            replace(p, new=p.old, action="gone") if p.ticket.key in self.gone else p
+            for p in self.found.tickets
         )
 
     def _did(self, text: str) -> None:
@@ -157,33 +167,47 @@ class HandoverRun:
 
         Two writes per ticket are what bounds a handover, so they run on WORKERS threads
         (the session's connection pool holds as many). On a failure no new ticket is
-        started, the ones under way finish, and the first error is raised.
+        started, the ones under way finish, and the first error is raised. A ticket that
+        no longer exists (deleted since it was read) has nothing to hand over: skipped.
         """
         jira = self.services.jira
         assert jira is not None
         facts = self.facts()
-        todo = [p for p in self.found.tickets if p.action in ("move", "assign") and p.new]
+        todo = [p for p in self.tickets if p.action in ("move", "assign") and p.new]
 
-        def hand_over(plan: TicketPlan) -> TicketPlan:
+        def hand_over(plan: TicketPlan) -> TicketPlan | None:
             assert jira is not None and plan.new is not None
-            if plan.action == "move":
-                text = document.jira_comment(facts, plan, facts.pr_url)
-                jira.add_comment(plan.ticket.key, text, once=document.jira_marker(facts, plan))
-            jira.assign(plan.ticket.key, plan.new)
+            try:
+                if plan.action == "move":
+                    text = document.jira_comment(facts, plan, facts.pr_url)
+                    marker = document.jira_marker(facts, plan)
+                    jira.add_comment(plan.ticket.key, text, once=marker)
+                jira.assign(plan.ticket.key, plan.new)
+            except VendorError as exc:
+                if exc.status != 404:
+                    raise
+                return None
             return plan
 
         failure: SetopsError | None = None
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            futures = [pool.submit(hand_over, plan) for plan in todo]
-            for future in futures:
+            futures = [(plan, pool.submit(hand_over, plan)) for plan in todo]
+            for asked, future in futures:
                 if future.cancelled():  # not started: a ticket before it failed
                     continue
                 try:
                     plan = future.result()
                 except SetopsError as exc:
                     failure = failure or exc
-                    for pending in futures:
+                    for _, pending in futures:
                         pending.cancel()
+                    continue
+                if plan is None:
+                    self.gone.add(asked.ticket.key)
+                    self.echo(
+                        f"  note: {asked.ticket.key} is gone from Jira (deleted, or hidden from "
+                        "setops, since it was read): nothing to hand over"
+                    )
                     continue
                 self.moved += 1
                 self._did(f"{plan.ticket.key} to {document.jira_name(self.config, plan.new)}")
@@ -232,7 +256,7 @@ class HandoverRun:
     def finish(self) -> None:
         assert self.pull is not None
         summary = (
-            f"{sum(p.moves for p in self.found.tickets)} ticket(s) handed over",
+            f"{sum(p.moves for p in self.tickets)} ticket(s) handed over",
             f"{len(self.found.rank or ())} rank move(s) on the TO DO column",
             "announcement posted" if self.services.mattermost else "Mattermost not enabled",
             *(f"warning: {w}" for w in self.warnings),

@@ -21,9 +21,10 @@ from setops.config.models import JiraSettings, Role
 from setops.handover.due import Handover, RoleChange
 
 _MARK = re.compile(r"\[setops:handover (\d{4}-\d{2}-\d{2}) from=([^\]]*?) to=([^\]]*?)\]")
-_ANY_MARK = re.compile(r"\[setops:[a-z-]+ ")
+# setops' comments end with their marker; a person may mention one in passing.
+_OWN_MARK = re.compile(r"\[setops:[a-z-]+ [^\[\]\n]*\]\s*\Z")
 
-Action = Literal["move", "assign", "done", "keep"]
+Action = Literal["move", "assign", "done", "keep", "gone"]
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,8 @@ class Comment:
 
     @property
     def by_setops(self) -> bool:
-        """setops' own comments carry a marker; they are not a human update."""
-        return _ANY_MARK.search(self.text) is not None
+        """setops' own comments end with their marker; they are not a human update."""
+        return _OWN_MARK.search(self.text) is not None
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class TicketPlan:
 
     `move`: comment, then assign; `assign`: the comment is there, the assignment is not (a
     run stopped in between); `done`: handled by this handover already; `keep`: not held
-    by someone leaving SET, left alone.
+    by someone leaving SET, left alone; `gone`: deleted from Jira while the handover ran.
     """
 
     ticket: Ticket

@@ -262,6 +262,28 @@ class JiraClient:
             if not batch or len(keys) >= int(page.get("total", 0)):
                 return keys
 
+    def assignable(self, project: str, user: str) -> bool | None:
+        """Whether `user` may be assigned issues of `project`, by the exact account id
+        (Cloud) or user name (Server/DC) among the assignable users; None when Jira would
+        not say (the search itself refused), so that only a clear no stops a handover."""
+        if self.cloud:
+            params: dict[str, Any] = {"project": project, "accountId": user}
+        else:  # Server/DC matches `username` as a prefix: look for the exact name
+            params = {"project": project, "username": user, "maxResults": KEYS_PAGE_SIZE}
+        url = self._url("user/assignable/search")
+        try:
+            response = self._call(
+                f"look up {user} among the assignable users of {project}",
+                lambda: self._jira._session.get(url, params=params),
+            )
+            found = response.json()
+        except (SetopsError, ValueError):
+            return None
+        if not isinstance(found, list):
+            return None
+        field = self.user_field()
+        return any(isinstance(u, dict) and u.get(field) == user for u in found)
+
     # ---- writes -------------------------------------------------------------------
 
     def assign(self, key: str, user: str) -> None:
