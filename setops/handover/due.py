@@ -13,7 +13,9 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from setops.config.load import Config
 from setops.config.models import WEEKDAYS, Role, Rotation, zone
+from setops.render.people import when
 from setops.schedule import CycleSpan, Schedule, local_instant
 
 JUST_BEFORE = dt.timedelta(seconds=1)
@@ -135,6 +137,35 @@ def candidates(
     look-ahead has begun, and up to `catch_up_weeks` before it (a run that was missed)."""
     due = [c for c in shift_changes(schedule) if c - look_ahead <= now]
     return tuple(handover_at(schedule, c) for c in due[-(catch_up_weeks + 1) :])
+
+
+def before_start(schedule: Schedule, now: dt.datetime, look_ahead: dt.timedelta) -> str | None:
+    """Why nothing is due when `now` is before the first handover of the schedule."""
+    changes = shift_changes(schedule)
+    if not changes or changes[0] - look_ahead <= now:
+        return None
+    first, tz = changes[0], schedule.tz
+    return (
+        f"the first shift change is {when(first, tz)}; its handover is due from "
+        f"{when(first - look_ahead, tz)}"
+    )
+
+
+def schedule_end(
+    config: Config, schedule: Schedule, now: dt.datetime, look_ahead: dt.timedelta
+) -> str | None:
+    """The error when the schedule ends within the look-ahead (or has ended): nobody takes
+    over from the last team, so there is no handover to prepare, only cycles to add."""
+    end = schedule.end
+    if end is None or now < end - look_ahead:
+        return None
+    last = max(config.cycles, key=lambda c: c.start)
+    ended = "ended" if end <= now else "ends"
+    return (
+        f"{last.at('start')}: the schedule {ended} {when(end, schedule.tz)} with the cycle "
+        f"starting {last.start}: nobody takes over from its team, so there is no handover to "
+        "prepare; add the next cycle to rotations/set.yaml"
+    )
 
 
 def pending(candidates: Sequence[Handover], is_done: Callable[[Handover], bool]) -> list[Handover]:

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from setops.config.load import Config
-from setops.handover.due import Handover, candidates, pending
+from setops.errors import SetopsError
+from setops.handover.due import Handover, before_start, candidates, pending, schedule_end
 from setops.handover.gather import Services, connect, gather, record
 from setops.handover.report import people_lines, step_lines
 from setops.handover.run import Echo, HandoverRun
@@ -21,7 +22,6 @@ class Due:
     """The handovers to do, oldest first, and the one a person called off, if any."""
 
     handovers: list[Handover]
-    window: tuple[Handover, ...]  # every candidate, oldest first
     declined: list[tuple[Handover, Pull]] = field(default_factory=list)
 
 
@@ -34,11 +34,10 @@ def due_handovers(config: Config, schedule: Schedule, services: Services, now: d
     before it are not caught up either; reopening it lets setops finish it.
     """
     policy = config.handover
-    look_ahead = dt.timedelta(hours=policy.look_ahead_hours if policy else 72)
-    found = candidates(schedule, now, look_ahead, policy.catch_up_weeks if policy else 2)
+    found = candidates(schedule, now, look_ahead(config), policy.catch_up_weeks if policy else 2)
     if services.github is None:
-        return Due(list(found[-1:]), found)
-    due = Due([], found)
+        return Due(list(found[-1:]))
+    due = Due([])
 
     def is_done(handover: Handover) -> bool:
         pull, state = record(services, handover)
@@ -49,6 +48,10 @@ def due_handovers(config: Config, schedule: Schedule, services: Services, now: d
 
     due.handovers = pending(found, is_done)
     return due
+
+
+def look_ahead(config: Config) -> dt.timedelta:
+    return dt.timedelta(hours=config.handover.look_ahead_hours if config.handover else 72)
 
 
 def handover(
@@ -63,6 +66,11 @@ def handover(
 ) -> int:
     """Run (or, with `dry_run`, describe) every handover due at `now`. Returns the exit code."""
     services = connect(config, env, dry_run=dry_run, throttle=throttle)
+    # At the end of the schedule the handovers before it are old news; without GitHub
+    # (which would tell whether they were done) only the end is worth saying.
+    ending = schedule_end(config, schedule, now, look_ahead(config))
+    if ending and (services.github is None or schedule.end is None or schedule.end <= now):
+        raise SetopsError(ending)
     due = due_handovers(config, schedule, services, now)
     for item, closed in due.declined:
         echo(
@@ -73,7 +81,10 @@ def handover(
         )
     if not due.handovers:
         if not due.declined:
-            echo(f"No handover due at {when(now, schedule.tz)}: the last one is complete.")
+            why = before_start(schedule, now, look_ahead(config)) or "the last one is complete"
+            echo(f"No handover due at {when(now, schedule.tz)}: {why}.")
+        if ending:
+            raise SetopsError(ending)
         return 0
     if services.github is None:
         echo("(GitHub is not configured: whether this handover was already done is not known)")
@@ -90,4 +101,6 @@ def handover(
         run.run()
         warned = f", with {len(run.warnings)} warning(s) (above)" if run.warnings else ""
         echo(f"Handover {item.id} complete{warned}.")
+    if ending:
+        raise SetopsError(ending)
     return 0
