@@ -52,8 +52,17 @@ class State:
 
 
 def read_state(body: str | None) -> State | None:
-    """The state recorded in a pull request body, or None when it holds none."""
-    match = _STATE.search(body or "")
+    """The state recorded in a pull request body, or None when it holds none.
+
+    Read from setops' part when the body has one: a lead may paste an older description,
+    state line and all, outside it.
+    """
+    body = body or ""
+    start = body.find(BEGIN)
+    end = body.find(END, start)
+    if start >= 0 and end > start:
+        body = body[start:end]
+    match = _STATE.search(body)
     if match is None:
         return None
     try:

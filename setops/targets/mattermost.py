@@ -36,7 +36,9 @@ class MattermostClient:
     """The Mattermost API v4 calls setops makes; every failure is a VendorError."""
 
     def __init__(self, url: str, token: str) -> None:
-        self.base = url.rstrip("/") + "/api/v4"
+        # The server's address, under a sub-path or not; the API path itself is accepted
+        # too, as it is what the API documentation shows.
+        self.base = url.rstrip("/").removesuffix("/api/v4") + "/api/v4"
         self.token = token
         self.session = Session({"Authorization": f"Bearer {token}"})
         self.requests = 0

@@ -146,3 +146,13 @@ def test_mentions_from_tickets_ping_nobody() -> None:
     assert escape_mentions("@channel @all @here a@b.c") == (
         "@\u2060channel @\u2060all @\u2060here a@\u2060b.c"
     )
+
+
+@pytest.mark.parametrize("suffix", ["/", "/api/v4", "/api/v4/"])
+def test_the_url_may_end_in_a_slash_or_the_api_path(
+    cli: Cli, mattermost: FakeMattermost, bundled_repo: Path, suffix: str
+) -> None:
+    url = {**env(mattermost), "MATTERMOST_URL": mattermost.base_url + suffix}
+    result = cli("apply", "--only", "mattermost", "--root", str(bundled_repo), env=url)
+    assert result.code == 0, result.err
+    assert "lead @ivo.markovic" in header(mattermost)

@@ -114,3 +114,13 @@ def test_the_body_keeps_ticks_and_notes_and_only_rewrites_its_part(bundled_repo:
     assert again.endswith("Notes: the DB migration is half done.\n")
     assert document.read_state(again) == State(announced=False, complete=True)
     assert again.count(document.BEGIN) == 1 and again.count(document.END) == 1
+
+
+def test_the_state_is_read_from_setops_part_only(bundled_repo: Path) -> None:
+    config = load_config(bundled_repo)
+    handover = handover_at(compute_schedule(config), at("2026-12-14T09:00"))
+    facts = Facts(config, handover, (), ())
+    # A lead pasted an old description, state line and all, above setops' part.
+    pasted = '<!-- setops:state {"announced": true, "complete": true} -->\n\n'
+    body = pasted + document.body(facts, State(reviewers=("mira-okafor",)))
+    assert document.read_state(body) == State(reviewers=("mira-okafor",))
