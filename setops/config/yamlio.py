@@ -10,6 +10,7 @@ comments.
 
 from __future__ import annotations
 
+import codecs
 import math
 import re
 from dataclasses import dataclass, field
@@ -56,44 +57,86 @@ class Document:
         return Location(self.path, 1, 1)
 
 
+EMPTY = "the file is empty; expected a mapping (key: value lines)"
+
+
 def parse_document(path: str, raw: bytes) -> Document:
     """Parse `raw` (the bytes of file `path`); raise ConfigError with a place on any defect."""
     text = _decode(path, raw)
+    _refuse_control_characters(path, text)
     _refuse_tabs(path, text)
     if not text.strip() or all(
         not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
     ):
-        raise ConfigError([Problem(Location(path), "the file is empty; expected a mapping")])
+        raise ConfigError([Problem(Location(path), EMPTY)])
     try:
         tree = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         raise ConfigError([_marked_problem(path, exc)]) from None
     except yaml.YAMLError as exc:
         raise ConfigError([Problem(Location(path), f"invalid YAML: {exc}")]) from None
+    if tree is None or (isinstance(tree, yaml.ScalarNode) and _scalar(tree) is None):
+        raise ConfigError([Problem(Location(path), EMPTY)])
     if not isinstance(tree, yaml.MappingNode):
-        kind = (
-            "nothing"
-            if tree is None
-            else "a list"
-            if isinstance(tree, yaml.SequenceNode)
-            else "a single value"
-        )
-        raise ConfigError([Problem(Location(path), f"expected a mapping at the top, found {kind}")])
+        kind = "a list" if isinstance(tree, yaml.SequenceNode) else "a single value"
+        message = f"expected a mapping (key: value lines) at the top, found {kind}"
+        raise ConfigError([Problem(_at(path, tree), message)])
     doc = Document(path, None)
-    doc.data = _Plain(doc).convert(tree, ())
+    doc.data = _Plain(doc, text).convert(tree, ())
     return doc
 
 
+_UTF16_32_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
 def _decode(path: str, raw: bytes) -> str:
+    for bom, encoding in _UTF16_32_BOMS:
+        if raw.startswith(bom):
+            message = f"the file is saved as {encoding}; save it as UTF-8"
+            raise ConfigError([Problem(Location(path), message)])
+    if b"\x00" in raw:
+        line, col = _byte_place(raw, raw.index(b"\x00"))
+        message = (
+            "the file holds NUL bytes: it is UTF-16 or binary, not UTF-8 text; save it as UTF-8"
+        )
+        raise ConfigError([Problem(Location(path, line, col), message)])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        line, col = _byte_place(raw, exc.start)
         message = f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
         raise ConfigError([Problem(Location(path, line, col), message)]) from None
     return text.removeprefix("\ufeff")
+
+
+def _byte_place(raw: bytes, offset: int) -> tuple[int, int]:
+    before = raw[:offset]
+    return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1) + 1
+
+
+# What YAML does not allow in a stream (YAML 1.2, 5.1): C0 controls but tab, LF and CR,
+# DEL, C1 controls but NEL, surrogates, U+FFFE and U+FFFF. A byte-order mark is allowed.
+_NOT_PRINTABLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]"
+)
+
+
+def _refuse_control_characters(path: str, text: str) -> None:
+    found = _NOT_PRINTABLE.search(text)
+    if found is None:
+        return
+    before = text[: found.start()]
+    line, col = before.count("\n") + 1, found.start() - (before.rfind("\n") + 1) + 1
+    message = (
+        f"control character U+{ord(found.group()):04X} is not allowed in YAML; remove it "
+        "(write it as an escape such as \\x07 inside double quotes if it must be there)"
+    )
+    raise ConfigError([Problem(Location(path, line, col), message)])
 
 
 def _refuse_tabs(path: str, text: str) -> None:
@@ -110,9 +153,49 @@ def _refuse_tabs(path: str, text: str) -> None:
 
 
 def _marked_problem(path: str, exc: yaml.MarkedYAMLError) -> Problem:
-    mark = exc.problem_mark or exc.context_mark
+    """libyaml's complaint in the file's terms, at the place that helps most to fix it."""
+    context, problem = exc.context or "", exc.problem or ""
+    started = (
+        f"line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1}"
+        if exc.context_mark
+        else "above"
+    )
+    at_context = False
+    if "quoted scalar" in context and "end of stream" in problem:
+        message, at_context = (
+            "this quoted value is never closed; end it with its opening quote",
+            True,
+        )
+    elif "another document" in problem:
+        message = (
+            "a second YAML document starts here; a setops file holds one document: "
+            "remove this '---' and merge what follows into the first"
+        )
+    elif "flow sequence" in context or "flow mapping" in context:
+        bracket = "[ list" if "sequence" in context else "{ mapping"
+        expected = problem.removeprefix("did not find ")
+        message = f"the {bracket} opened at {started} is not closed: {expected} here"
+    elif "mapping values are not allowed" in problem:
+        message = "a ': ' inside a plain value; put the value in quotes"
+    elif "did not find expected key" in problem or "expected '-' indicator" in problem:
+        kind = "mapping" if "mapping" in context else "list"
+        message = (
+            f"this line does not fit the {kind} that starts at {started}: check its "
+            "indentation, and that it is a 'key: value' line or a '- ' item"
+        )
+    elif "cannot start any token" in problem:
+        message = "a plain value cannot start with this character; put the value in quotes"
+    elif "simple key" in context:
+        message, at_context = "this line is neither 'key: value' nor a '- ' item", True
+    elif "undefined alias" in problem:
+        message = "an alias (*name) with no anchor; setops files allow no aliases: write values out"
+    else:
+        message = problem or context or "syntax error"
+        if context and problem:
+            message = f"{problem} ({context} at {started})"
+    mark = (exc.context_mark if at_context else None) or exc.problem_mark or exc.context_mark
     where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
-    return Problem(where, f"invalid YAML: {exc.problem or exc.context or 'syntax error'}")
+    return Problem(where, f"invalid YAML: {message}")
 
 
 class _Plain:
@@ -122,34 +205,28 @@ class _Plain:
     PyYAML's YAML 1.1 ones: `12:30` stays a string, `no` is not false, dates stay text.
     """
 
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, text: str) -> None:
         self.doc = doc
+        self.text = text
         self.seen: set[int] = set()
 
     def convert(self, node: yaml.Node, path: Path) -> Any:
-        if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
-            if id(node) in self.seen:
-                message = (
-                    "this anchored value is repeated through an alias (*name); "
-                    "setops files allow no aliases: write values out"
-                )
-                raise ConfigError([Problem(self.doc.at(path), message)])
-            self.seen.add(id(node))
+        if id(node) in self.seen:
+            raise ConfigError([_alias_problem(self.doc.path, self.text)])
+        self.seen.add(id(node))
+        if node.tag not in _PLAIN_TAGS:
+            raise ConfigError([_tag_problem(self.doc.path, node)])
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return self._sequence(node, path)
         return _scalar(node)
 
-    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
-        out: dict[Any, Any] = {}
+    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
+        out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key, str | int | bool) or key_node.tag == "tag:yaml.org,2002:merge":
-                raise ConfigError(
-                    [Problem(_at(self.doc.path, key_node), "keys must be plain words")]
-                )
-            child = (*path, str(key))
+            key = self._key(key_node)
+            child = (*path, key)
             if key in out:
                 first = self.doc.at(child, key=True)
                 message = (
@@ -161,6 +238,23 @@ class _Plain:
             out[key] = self.convert(value_node, child)
         return out
 
+    def _key(self, node: yaml.Node) -> str:
+        """A key as its text: keys are names, so `12:` or `true:` is the name '12' or 'true'."""
+        where = _at(self.doc.path, node)
+        if isinstance(node, yaml.ScalarNode) and node.tag == _MERGE and not node.style:
+            message = "merge keys (<<) are not allowed in setops files; write the values out"
+            raise ConfigError([Problem(where, message)])
+        if not isinstance(node, yaml.ScalarNode):
+            kind = "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
+            message = f"a key must be a plain word, not {kind}"
+            raise ConfigError([Problem(where, message)])
+        if node.tag not in _PLAIN_TAGS:
+            raise ConfigError([_tag_problem(self.doc.path, node)])
+        if id(node) in self.seen:
+            raise ConfigError([_alias_problem(self.doc.path, self.text)])
+        self.seen.add(id(node))
+        return str(node.value)
+
     def _sequence(self, node: yaml.SequenceNode, path: Path) -> list[Any]:
         out: list[Any] = []
         for index, item in enumerate(node.value):
@@ -168,6 +262,44 @@ class _Plain:
             self.doc.values[child] = self.doc.keys[child] = _mark(item)
             out.append(self.convert(item, child))
         return out
+
+
+def _tag_problem(path: str, node: yaml.Node) -> Problem:
+    tag = str(node.tag)
+    shown = "!!" + tag.removeprefix(_CORE) if tag.startswith(_CORE) else tag
+    return Problem(
+        _at(path, node), f"the YAML tag {shown} has no meaning in setops files; remove it"
+    )
+
+
+def _alias_problem(path: str, text: str) -> Problem:
+    """Where the first alias is, and which anchor it repeats (read again: only on this error)."""
+    anchors: dict[str, int] = {}
+    for event in yaml.parse(text, Loader=_Loader):
+        mark = event.start_mark
+        if isinstance(event, yaml.AliasEvent):
+            line = anchors.get(str(event.anchor))
+            defined = f" (&{event.anchor}, line {line})" if line else ""
+            message = (
+                f"the alias *{event.anchor} repeats the value anchored above{defined}; "
+                "setops files allow no aliases: write the value out"
+            )
+            where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
+            return Problem(where, message)
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None and mark is not None:
+            anchors[str(anchor)] = mark.line + 1
+    return Problem(Location(path), "setops files allow no aliases (*name): write values out")
+
+
+_CORE = "tag:yaml.org,2002:"
+_MERGE = f"{_CORE}merge"
+# The tags plain YAML resolves to by itself; any other was written out (`!custom`,
+# `!!python/object`, `!!binary`) and means nothing to setops.
+_PLAIN_TAGS = frozenset(
+    f"{_CORE}{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "merge", "value", "seq", "map")
+)
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
