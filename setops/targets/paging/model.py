@@ -196,6 +196,10 @@ class Rule:
         return f"after {self.delay_minutes} min: {self.recipient}{extra}"
 
 
+def _rule_order(rule: Rule) -> tuple[int, str, str, str]:
+    return (rule.delay_minutes, rule.recipient, rule.condition, rule.notify)
+
+
 @dataclass(frozen=True)
 class Repeat:
     after_minutes: int
@@ -209,9 +213,15 @@ class EscalationObj:
     name: str
     description: str
     owner_team: str | None
-    rules: tuple[Rule, ...]
+    rules: tuple[Rule, ...] = field(compare=False)  # as configured, the order they are sent
     repeat: Repeat | None
     id: str | None = field(default=None, compare=False)
+    # Rules take effect by their delay, not by their place in the list, and services list
+    # them back in an order of their own: escalations compare by their rules in one order.
+    ordered_rules: tuple[Rule, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ordered_rules", tuple(sorted(self.rules, key=_rule_order)))
 
     def fields(self) -> dict[str, Any]:
         repeat = self.repeat
