@@ -57,6 +57,11 @@ def _id(value: str) -> str:
     return quote(value, safe="")
 
 
+def _obj(answer: Any) -> Json:
+    """A write's answer as the object it should be (one without it tells nothing)."""
+    return answer if isinstance(answer, dict) else {}
+
+
 class JsmOpsBackend:
     """The paging Backend over JSM Operations' REST v1 API."""
 
@@ -102,8 +107,8 @@ class JsmOpsBackend:
     def team_id(self) -> str:
         """The owner team's id (GET /v1/teams, once)."""
         if self._team is None:
-            data = self.client.call("GET", "/v1/teams", "list teams") or {}
-            teams = {str(t["teamId"]): str(t["teamName"]) for t in data.get("platformTeams") or []}
+            listed = self.client.listing("/v1/teams", "list teams", "platformTeams")
+            teams = {str(t["teamId"]): str(t["teamName"]) for t in listed}
             self.d.teams.update(teams)
             self._team = self.d.team_id(self.owner_team)
             if self._team is None:
@@ -148,7 +153,7 @@ class JsmOpsBackend:
         data = self.client.call(
             "POST", "/v1/schedules", f"create schedule {schedule.name}", body=body
         )
-        self.d.remember(schedule.name, data or {})
+        self.d.remember(schedule.name, _obj(data))
 
     def update_schedule(self, schedule: ScheduleObj, current: ScheduleObj) -> None:
         what = f"update schedule {schedule.name}"
@@ -184,7 +189,7 @@ class JsmOpsBackend:
         what = f"create rotation '{rotation.name}' in {rotation.schedule}"
         body = rotation_to_wire(rotation, self.d)
         data = self.client.call("POST", self._rotations_path(rotation.schedule), what, body=body)
-        self.d.remember_rotation(rotation.schedule, data or {})
+        self.d.remember_rotation(rotation.schedule, _obj(data))
 
     def update_rotation(self, rotation: RotationObj, current: RotationObj) -> None:
         what = f"update rotation '{rotation.name}' in {rotation.schedule}"
@@ -207,9 +212,12 @@ class JsmOpsBackend:
 
         def make() -> str:
             path = self._rotations_path(schedule)
-            data = self.client.call("POST", path, what, body=mark_to_wire()) or {}
+            data = _obj(self.client.call("POST", path, what, body=mark_to_wire()))
             self.d.remember_rotation(schedule, data)
-            return str(data["id"])
+            made = data.get("id") or find()  # an answer without the id: look it up
+            if made is None:
+                raise SetopsError(f"jsm-ops: {what}: JSM answered without the rotation's id")
+            return str(made)
 
         def find() -> str | None:
             self._list_rotations(schedule)

@@ -9,20 +9,13 @@ and present only while more follow; a page may hold fewer items than asked for.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 
-from setops.targets.http import (
-    Session,
-    UncertainWrite,
-    VendorError,
-    connection_error,
-    is_lost_response,
-    vendor_message,
-)
+from setops.targets.http import JsonApi, Session, base_url, redact, vendor_message
 
 DEFAULT_URL = "https://api.atlassian.com"
 API_ROOT = "/jsm/ops/api/"
@@ -36,14 +29,16 @@ SCOPES_HINT = (
 
 def api_base(url: str | None, cloud_id: str) -> str:
     """The API base for a cloud: JSM_OPS_API_URL is the host (default api.atlassian.com),
-    or a whole base that already ends in /jsm/ops/api/<cloudId>."""
-    root = (url or DEFAULT_URL).rstrip("/")
+    or a whole base that already ends in /jsm/ops/api/<cloudId> (a pasted `/v1` dropped)."""
+    root = base_url("JSM_OPS_API_URL", url, DEFAULT_URL, DEFAULT_URL)
+    if root.endswith("/v1"):
+        root = root[: -len("/v1")]
     if API_ROOT in urlsplit(root).path + "/":
         return root
-    return f"{root}{API_ROOT}{cloud_id}"
+    return f"{root}{API_ROOT}{cloud_id.strip()}"
 
 
-def jsm_message(response: requests.Response) -> str:
+def jsm_message(response: requests.Response, secrets: Iterable[str] = ()) -> str:
     """JSM's own error text: `{"errors": [{"title", "code"}]}`, or the gateway's
     `{"code": 401, "message": …}`."""
     try:
@@ -57,20 +52,20 @@ def jsm_message(response: requests.Response) -> str:
             if isinstance(e, dict) and e.get("title")
         ]
         if titles:
-            return "; ".join(titles)[:500]
-    return vendor_message(response)
+            return redact("; ".join(titles), secrets)[:500]
+    return vendor_message(response, secrets)
 
 
-class JsmOpsClient:
+class JsmOpsClient(JsonApi):
     """The JSM Operations calls setops makes. Every failure is a VendorError naming the
     object and quoting JSM's message; the token never appears in one."""
 
     def __init__(self, base: str, email: str, token: str) -> None:
-        self.base = base.rstrip("/")
-        self.secrets = (token, base64.b64encode(f"{email}:{token}".encode()).decode())
-        self.session = Session()
-        self.session.auth = (email, token)
-        self.requests = 0
+        email, token = email.strip(), token.strip()  # secrets pasted with their newline
+        basic = base64.b64encode(f"{email}:{token}".encode()).decode()
+        session = Session()
+        session.auth = (email, token)
+        super().__init__(TARGET, base, "JSM_OPS_API_URL", (token, basic), session)
 
     def call(
         self,
@@ -82,38 +77,34 @@ class JsmOpsClient:
         body: Any = None,
         missing_ok: bool = False,
     ) -> Any:
-        url = path if path.startswith(("http://", "https://")) else self.base + path
-        self.requests += 1
-        try:
-            response = self.session.request(method, url, params=params, json=body)
-        except requests.RequestException as exc:
-            if method == "POST" and is_lost_response(exc):
-                raise  # the caller (create_once) looks the object up before trying again
-            raise connection_error(TARGET, what, exc) from None
-        if response.status_code == 404 and missing_ok:
-            return None
-        if not response.ok:
-            raise self._error(method, what, response)
-        return response.json() if response.content else None
+        response = self.send(method, path, what, params=params, body=body, missing_ok=missing_ok)
+        return self.json(response, what)
+
+    def listing(self, path: str, what: str, field: str) -> list[dict[str, Any]]:
+        """The `field` list of a GET answer, which must be there (an answer without it is
+        not JSM's, and reading it as empty would plan to make everything again)."""
+        response = self.send("GET", path, what)
+        assert response is not None
+        answer = self.shape(self.json(response, what), dict, what, response.status_code, field)
+        return list(self.shape(answer.get(field), list, what, response.status_code, field))
 
     def pages(
         self, path: str, what: str, *, size: int, params: Mapping[str, str] | None = None
     ) -> Iterator[dict[str, Any]]:
-        """Every item of a list, following links.next page by page."""
+        """Every item of a list, following links.next page by page (on JSM's own server)."""
         query: Mapping[str, str] | None = {**(params or {}), "size": str(size)}
         link: str | None = path
         while link:
-            page = self.call("GET", link, what, params=query) or {}
-            yield from page.get("values") or []
-            link = (page.get("links") or {}).get("next")
+            response = self.send("GET", link, what, params=query)
+            assert response is not None
+            status = response.status_code
+            page = self.shape(self.json(response, what), dict, what, status, "values")
+            yield from self.shape(page.get("values"), list, what, status, "values")
+            link = (page.get("links") or {}).get("next") or None
             query = None  # the link carries the query on
 
-    def _error(self, method: str, what: str, response: requests.Response) -> Exception:
-        message = jsm_message(response)
-        for secret in self.secrets:
-            message = message.replace(secret, "***")
+    def message(self, response: requests.Response) -> str:
+        message = jsm_message(response, self.secrets)
         if response.status_code in (401, 403):
             message = f"{message}; {SCOPES_HINT}"
-        if method == "POST" and response.status_code >= 500:
-            return UncertainWrite(f"{TARGET}: {what}", response.status_code, message)
-        return VendorError(TARGET, what, response.status_code, message)
+        return message

@@ -13,17 +13,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-import requests
-
 from setops.errors import SetopsError
-from setops.targets.http import (
-    Session,
-    UncertainWrite,
-    VendorError,
-    connection_error,
-    is_lost_response,
-    vendor_message,
-)
+from setops.targets.http import JsonApi, Session, base_url
 from setops.targets.opsgenie_wire import (
     Json,
     escalation_from_wire,
@@ -53,15 +44,14 @@ IN_NAMED = {"scheduleIdentifierType": "name"}
 # ---- the HTTP client ---------------------------------------------------------------------
 
 
-class OpsGenieClient:
+class OpsGenieClient(JsonApi):
     """The OpsGenie calls setops makes. Every failure is a VendorError naming the object and
     quoting OpsGenie's own message; the key never appears in one."""
 
     def __init__(self, url: str, key: str) -> None:
-        self.base = url.rstrip("/")
-        self.key = key
-        self.session = Session({"Authorization": f"GenieKey {key}"})
-        self.requests = 0
+        key = key.strip()  # a secret pasted with its newline is still the key
+        session = Session({"Authorization": f"GenieKey {key}"})
+        super().__init__("opsgenie", url, "OPSGENIE_API_URL", (key,), session)
 
     def call(
         self,
@@ -72,22 +62,22 @@ class OpsGenieClient:
         params: Mapping[str, str] | None = None,
         body: Any = None,
         missing_ok: bool = False,
+        expect: type | None = None,
     ) -> Any:
-        self.requests += 1
-        try:
-            response = self.session.request(method, self.base + path, params=params, json=body)
-        except requests.RequestException as exc:
-            if method == "POST" and is_lost_response(exc):
-                raise  # the caller (create_once) looks the object up before trying again
-            raise connection_error("opsgenie", what, exc) from None
-        if response.status_code == 404 and missing_ok:
-            return None
-        if not response.ok:
-            message = vendor_message(response).replace(self.key, "***")
-            if method == "POST" and response.status_code >= 500:
-                raise UncertainWrite(f"opsgenie: {what}", response.status_code, message)
-            raise VendorError("opsgenie", what, response.status_code, message)
-        return response.json().get("data") if response.content else None
+        """The answer's `data`; with `expect`, it must be of that type (a list, an object)."""
+        response = self.send(method, path, what, params=params, body=body, missing_ok=missing_ok)
+        answer = self.json(response, what)
+        if response is None or expect is None:
+            return answer.get("data") if isinstance(answer, dict) else None
+        envelope = self.shape(answer, dict, what, response.status_code, "data")
+        return self.shape(envelope.get("data"), expect, what, response.status_code, "data")
+
+
+def opsgenie_url(value: str | None) -> str:
+    """OPSGENIE_API_URL as a base: the region's host (or a compatible server's), where a
+    pasted API version (`…/v2`) is dropped, since the paths carry it."""
+    url = base_url("OPSGENIE_API_URL", value, DEFAULT_URL, "https://api.eu.opsgenie.com")
+    return url[: -len("/v2")] if url.endswith("/v2") else url
 
 
 def _path(*parts: str) -> str:
@@ -108,14 +98,14 @@ class OpsGenieBackend:
         """Current state in 2 + one call per existing schedule: every schedule with its
         rotations in one list call, each schedule's overrides, every escalation."""
         listed = self.client.call(
-            "GET", "/v2/schedules", "list schedules", params={"expand": "rotation"}
+            "GET", "/v2/schedules", "list schedules", params={"expand": "rotation"}, expect=list
         )
-        found = {s["name"]: s for s in listed or [] if s.get("name") in schedules}
+        found = {s["name"]: s for s in listed if s.get("name") in schedules}
         rotations, overrides = [], []
         for name, data in found.items():
             rotations += [rotation_from_wire(name, r) for r in data.get("rotations") or []]
             overrides += [override_from_wire(name, o) for o in self._overrides(name)]
-        escalations = self.client.call("GET", "/v2/escalations", "list escalations") or []
+        escalations = self.client.call("GET", "/v2/escalations", "list escalations", expect=list)
         mine = next((e for e in escalations if e.get("name") == escalation), None)
         return State(
             schedules={n: schedule_from_wire(d) for n, d in found.items()},
@@ -126,22 +116,20 @@ class OpsGenieBackend:
 
     def _overrides(self, schedule: str) -> list[Json]:
         what = f"list the overrides of {schedule}"
-        data = self.client.call(
-            "GET", _path("schedules", schedule, "overrides"), what, params=IN_NAMED
-        )
-        return list(data or [])
+        path = _path("schedules", schedule, "overrides")
+        return list(self.client.call("GET", path, what, params=IN_NAMED, expect=list))
 
     def user_exists(self, username: str) -> bool:
         what = f"look up user {username}"
-        return self.client.call("GET", _path("users", username), what, missing_ok=True) is not None
+        path = _path("users", username)
+        return self.client.call("GET", path, what, missing_ok=True, expect=dict) is not None
 
     # ---- schedules ----
 
     def find_schedule(self, name: str) -> ScheduleObj | None:
         what = f"read schedule {name}"
-        data = self.client.call(
-            "GET", _path("schedules", name), what, params=BY_NAME, missing_ok=True
-        )
+        path = _path("schedules", name)
+        data = self.client.call("GET", path, what, params=BY_NAME, missing_ok=True, expect=dict)
         return schedule_from_wire(data) if data else None
 
     def create_schedule(self, schedule: ScheduleObj, rotations: Sequence[RotationObj]) -> None:
@@ -165,10 +153,9 @@ class OpsGenieBackend:
 
     def find_rotation(self, schedule: str, name: str) -> RotationObj | None:
         what = f"list the rotations of {schedule}"
-        data = self.client.call(
-            "GET", _path("schedules", schedule, "rotations"), what, params=IN_NAMED
-        )
-        found = next((r for r in data or [] if r.get("name") == name), None)
+        path = _path("schedules", schedule, "rotations")
+        data = self.client.call("GET", path, what, params=IN_NAMED, expect=list)
+        found = next((r for r in data if r.get("name") == name), None)
         return rotation_from_wire(schedule, found) if found else None
 
     def create_rotation(self, rotation: RotationObj) -> None:
@@ -193,7 +180,7 @@ class OpsGenieBackend:
         schedule, alias = override.schedule, override.alias
         what = f"read override '{alias}' in {schedule}"
         path = _path("schedules", schedule, "overrides", alias)
-        data = self.client.call("GET", path, what, params=IN_NAMED, missing_ok=True)
+        data = self.client.call("GET", path, what, params=IN_NAMED, missing_ok=True, expect=dict)
         return override_from_wire(schedule, data) if data else None
 
     def create_override(self, override: OverrideObj) -> None:
@@ -216,9 +203,8 @@ class OpsGenieBackend:
 
     def find_escalation(self, name: str) -> EscalationObj | None:
         what = f"read escalation {name}"
-        data = self.client.call(
-            "GET", _path("escalations", name), what, params=BY_NAME, missing_ok=True
-        )
+        path = _path("escalations", name)
+        data = self.client.call("GET", path, what, params=BY_NAME, missing_ok=True, expect=dict)
         return escalation_from_wire(data) if data else None
 
     def create_escalation(self, escalation: EscalationObj) -> None:
@@ -256,7 +242,7 @@ class OpsGenieBackend:
         }
         what = f"read the timeline of {schedule}"
         path = _path("schedules", schedule, "timeline")
-        return dict(self.client.call("GET", path, what, params=params) or {})
+        return dict(self.client.call("GET", path, what, params=params, expect=dict))
 
 
 class OpsGenieTarget(PagingTarget):
@@ -275,7 +261,7 @@ class OpsGenieTarget(PagingTarget):
 
     def make_backend(self) -> OpsGenieBackend:
         env = self.context.env
-        key = env.get("OPSGENIE_API_KEY")
+        key = (env.get("OPSGENIE_API_KEY") or "").strip()
         if not key:
             raise SetopsError("opsgenie: set OPSGENIE_API_KEY")
-        return OpsGenieBackend(OpsGenieClient(env.get("OPSGENIE_API_URL") or DEFAULT_URL, key))
+        return OpsGenieBackend(OpsGenieClient(opsgenie_url(env.get("OPSGENIE_API_URL")), key))
