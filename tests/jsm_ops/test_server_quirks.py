@@ -16,6 +16,7 @@ from tests.fakes.base import Fault, Request
 from tests.fakes.jsm_ops import FakeJsmOps
 from tests.jsm_ops.conftest import ONLY, Run, check_fake, clock, jsm_env, seed, writes
 from tests.jsm_ops.test_resilience import CANARY, no_canary
+from tests.opsgenie.edits import swap_pair
 from tests.opsgenie.meddling import Meddling
 
 HTML = b"<html><head><title>Log in</title></head><body><h1>Log in to continue</h1></body></html>"
@@ -154,3 +155,36 @@ def test_an_api_url_without_a_scheme_is_refused_by_name(jsm_cli: Run, fake: Medd
     assert result.code == 1
     assert "JSM_OPS_API_URL must be an http(s) URL" in result.err
     assert fake.log == []
+
+
+def test_a_rotation_deleted_before_its_update_is_made_again(
+    jsm_cli: Run, fake: MeddlingJsm, jsm_repo: Path
+) -> None:
+    applied(jsm_cli)
+    swap_pair(jsm_repo, "2027-01-11", "emea")
+
+    def deleted(server: MeddlingJsm, request: Request) -> None:
+        parts = request.path.split("/")
+        schedule = server.schedules[parts[-3]]
+        schedule.rotations = [r for r in schedule.rotations if r.id != parts[-1]]
+
+    fake.before("PATCH", r"/rotations/", deleted)
+    result = jsm_cli("apply")
+    assert result.code == 0, result.err
+    settled(jsm_cli)
+
+
+def test_an_escalation_deleted_before_its_update_is_made_again(
+    jsm_cli: Run, fake: MeddlingJsm, jsm_repo: Path
+) -> None:
+    applied(jsm_cli)
+    path = jsm_repo / "policies" / "escalation.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("after_minutes: 10", "after_minutes: 15"),
+        encoding="utf-8",
+    )
+    fake.before("PATCH", r"/escalations/", lambda server, _: server.escalations_by_id.clear())
+    result = jsm_cli("apply")
+    assert result.code == 0, result.err
+    settled(jsm_cli)
+    assert len(fake.escalations_by_id) == 1

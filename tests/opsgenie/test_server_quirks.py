@@ -12,13 +12,15 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Result
-from tests.fakes.base import Fault
+from tests.fakes.base import Fault, Request
 from tests.fakes.opsgenie import FakeOpsGenie
 from tests.opsgenie.conftest import FAST_RETRIES, ONLY, Run, check_fake, seed
+from tests.opsgenie.edits import swap_pair
 from tests.opsgenie.meddling import Meddling
 from tests.opsgenie.test_resilience import CANARY, no_canary
 
 HTML = b"<html><head><title>Sign in</title></head><body><h1>Sign in</h1></body></html>"
+ESCALATION = "SET escalation"
 
 
 class MeddlingOpsGenie(Meddling, FakeOpsGenie):
@@ -171,3 +173,111 @@ def test_an_api_url_without_a_scheme_is_refused_by_name(
     assert result.code == 1
     assert "OPSGENIE_API_URL" in result.err and "https://api.eu.opsgenie.com" in result.err
     assert fake.log == []
+
+
+# ---- someone in the UI between setops' read and its write ----------------------------------
+
+
+def delete_rotation(server: MeddlingOpsGenie, request: Request) -> None:
+    """Delete the rotation `PATCH /v2/schedules/{name}/rotations/{id}` names."""
+    _, _, _, name, _, rotation_id = request.path.split("/")
+    schedule = server._schedule_by("name", name)
+    schedule.rotations = [r for r in schedule.rotations if r.id != rotation_id]
+
+
+def test_a_rotation_deleted_before_its_update_is_made_again(
+    og_cli: Run, fake: MeddlingOpsGenie, bundled_repo: Path
+) -> None:
+    applied(og_cli)
+    swap_pair(bundled_repo, "2027-01-11", "emea")
+    fake.before("PATCH", r"/rotations/", delete_rotation)
+    result = og_cli("apply")
+    assert result.code == 0, result.err
+    settled(og_cli)
+    names = [r["name"] for r in fake.rotations("SET Primary")]
+    assert names.count("setops: 2027-01-11 emea primary") == 1
+
+
+def test_an_override_deleted_before_its_update_is_made_again(
+    og_cli: Run, fake: MeddlingOpsGenie, bundled_repo: Path
+) -> None:
+    applied(og_cli)
+    path = bundled_repo / "rotations" / "overrides.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("start: '2027-01-04T09:00:00+01:00'", "start: '2027-01-03T09:00:00+01:00'"),
+        encoding="utf-8",
+    )
+
+    def deleted(server: MeddlingOpsGenie, request: Request) -> None:
+        del server._schedule_by("name", "SET Lead").overrides["setops-cover-tomas-conference"]
+
+    fake.before("PUT", r"/overrides/setops-cover-tomas-conference$", deleted)
+    result = og_cli("apply")
+    assert result.code == 0, result.err
+    settled(og_cli)
+
+
+def test_an_escalation_deleted_before_its_update_is_made_again(
+    og_cli: Run, fake: MeddlingOpsGenie, bundled_repo: Path
+) -> None:
+    applied(og_cli)
+    path = bundled_repo / "policies" / "escalation.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("after_minutes: 10", "after_minutes: 15"),
+        encoding="utf-8",
+    )
+    fake.before("PATCH", r"^/v2/escalations/", lambda server, _: server.escalations.clear())
+    result = og_cli("apply")
+    assert result.code == 0, result.err
+    settled(og_cli)
+    assert fake.escalation(ESCALATION) is not None
+
+
+def test_an_escalation_made_by_hand_meanwhile_is_adopted_not_a_failure(
+    og_cli: Run, fake: MeddlingOpsGenie
+) -> None:
+    def made_by_hand(server: MeddlingOpsGenie, _: Request) -> None:
+        rule = {
+            "delay": {"timeAmount": 5},
+            "recipient": {"type": "team", "name": "SET"},
+        }
+        server.seed_escalation({"name": ESCALATION, "rules": [rule]})
+
+    fake.before("POST", r"^/v2/escalations$", made_by_hand)
+    result = og_cli("apply")
+    assert result.code == 0, result.err
+    settled(og_cli)
+    assert len(fake.escalations) == 1
+
+
+def test_a_schedule_made_by_hand_meanwhile_is_adopted_with_its_rotations(
+    og_cli: Run, fake: MeddlingOpsGenie
+) -> None:
+    def made_by_hand(server: MeddlingOpsGenie, request: Request) -> None:
+        if request.json and request.json.get("name") == "SET Lead":
+            server.seed_schedule({"name": "SET Lead", "timezone": "UTC"})
+        else:
+            server.before("POST", r"^/v2/schedules$", made_by_hand)
+
+    fake.before("POST", r"^/v2/schedules$", made_by_hand)
+    result = og_cli("apply")
+    assert result.code == 0, result.err
+    settled(og_cli)
+    assert len(fake.rotations("SET Lead")) == 8
+
+
+def test_a_name_taken_where_setops_cannot_see_is_a_clean_error(
+    og_cli: Run, fake: MeddlingOpsGenie
+) -> None:
+    taken = {"message": "Escalation with [name] [SET escalation] already exists.", "took": 0.1}
+    fake.faults.add(
+        Fault(status=409, method="POST", path=r"^/v2/escalations$", body=taken, times=None)
+    )
+    result = og_cli("apply")
+    assert result.code == 1
+    assert (
+        "opsgenie: create escalation SET escalation failed (HTTP 409): Escalation with [name] "
+        "[SET escalation] already exists." in result.err
+    )
+    assert [w for w in writes(fake) if "escalations" in w] == ["POST /v2/escalations"]

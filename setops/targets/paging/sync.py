@@ -14,8 +14,9 @@ from __future__ import annotations
 import abc
 import dataclasses
 import datetime as dt
+import logging
 from collections.abc import Callable, Sequence
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 import requests
 
@@ -23,7 +24,7 @@ from setops.config.models import PagingSettings
 from setops.errors import SetopsError
 from setops.plan import Change, Notice, TargetPlan
 from setops.targets.base import ApplyReport, Target
-from setops.targets.http import connection_error, create_once
+from setops.targets.http import VendorError, connection_error, create_once
 from setops.targets.paging.desired import (
     Desired,
     SyncSettings,
@@ -42,6 +43,8 @@ from setops.targets.paging.model import (
 )
 from setops.targets.paging.safety import unsafe_reasons
 from setops.targets.paging.unnamed import claim_overrides
+
+log = logging.getLogger(__name__)
 
 
 class Backend(Protocol):
@@ -241,33 +244,91 @@ class PagingTarget(Target):
         )
 
     def _execute(self, item: Change, inline: dict[str, list[RotationObj]]) -> None:
-        b, op = self.backend, item.payload
-        new, old = op.desired, op.current
-        actions: dict[tuple[str, str], Callable[[], None]] = {
-            ("schedule", "create"): lambda: _once(
-                lambda: b.create_schedule(new, inline.get(new.name, [])),
-                lambda: b.find_schedule(new.name),
-            ),
-            ("schedule", "update"): lambda: b.update_schedule(new, old),
-            ("rotation", "create"): lambda: _once(
-                lambda: b.create_rotation(new), lambda: b.find_rotation(new.schedule, new.name)
-            ),
-            ("rotation", "update"): lambda: b.update_rotation(new, old),
-            ("rotation", "delete"): lambda: b.delete_rotation(old),
-            ("override", "create"): lambda: _once(
-                lambda: b.create_override(new), lambda: b.find_override(new)
-            ),
-            ("override", "update"): lambda: b.update_override(new, old),
-            ("override", "delete"): lambda: b.delete_override(old),
-            ("escalation", "create"): lambda: _once(
-                lambda: b.create_escalation(new), lambda: b.find_escalation(new.name)
-            ),
-            ("escalation", "update"): lambda: b.update_escalation(new, old),
-        }
+        op: Op = item.payload
         try:
-            actions[(op.kind, op.action)]()
+            if op.action == "delete":
+                self._delete(op)
+            elif op.action == "update":
+                self._update(op)
+            else:
+                rotations = inline.get(op.desired.name, []) if op.kind == "schedule" else []
+                self._create(op.kind, op.desired, rotations)
         except requests.RequestException as exc:  # a create's answer lost on every try
             raise connection_error(self.name, f"{op.action} {op.kind} '{item.name}'", exc) from None
+
+    def _writer(self, kind: str) -> _Writer:
+        b = self.backend
+        writers: dict[str, _Writer] = {
+            "schedule": _Writer(
+                b.create_schedule, lambda new: b.find_schedule(new.name), b.update_schedule
+            ),
+            "rotation": _Writer(
+                lambda new, _: b.create_rotation(new),
+                lambda new: b.find_rotation(new.schedule, new.name),
+                b.update_rotation,
+            ),
+            "override": _Writer(
+                lambda new, _: b.create_override(new), b.find_override, b.update_override
+            ),
+            "escalation": _Writer(
+                lambda new, _: b.create_escalation(new),
+                lambda new: b.find_escalation(new.name),
+                b.update_escalation,
+            ),
+        }
+        return writers[kind]
+
+    def _create(self, kind: str, new: Any, rotations: Sequence[RotationObj]) -> None:
+        """Make `new` once (a lost answer is looked up first). When its name was taken
+        meanwhile (409: someone made one by hand since the read), that one is setops' by
+        its name like any other: it is brought to what the plan says, with its rotations."""
+        writer = self._writer(kind)
+        try:
+            _once(lambda: writer.create(new, rotations), lambda: writer.find(new))
+        except VendorError as exc:
+            found = writer.find(new) if exc.status == 409 else None
+            if found is None:
+                raise
+            log.warning("%s %s was made meanwhile; bringing it in step", kind, _name(new))
+            if found != new:
+                writer.update(new, found)
+            for rotation in rotations:
+                self._create("rotation", rotation, [])
+
+    def _update(self, op: Op) -> None:
+        """Update in place; an object someone deleted since the read (404) is made again,
+        as the plan means it to exist (a schedule's loss is left to a re-plan)."""
+        try:
+            self._writer(op.kind).update(op.desired, op.current)
+        except VendorError as exc:
+            if exc.status != 404 or op.kind == "schedule":
+                raise
+            log.warning("%s %s was deleted meanwhile; making it again", op.kind, _name(op.desired))
+            self._create(op.kind, op.desired, [])
+
+    def _delete(self, op: Op) -> None:
+        b = self.backend
+        if op.kind == "rotation":
+            b.delete_rotation(op.current)
+        else:
+            b.delete_override(op.current)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Writer:
+    """How one kind of object is made, found again by its identity, and updated."""
+
+    create: Callable[[Any, Sequence[RotationObj]], None]
+    find: Callable[[Any], object | None]
+    update: Callable[[Any, Any], None]
+
+
+def _name(obj: Any) -> str:
+    if isinstance(obj, RotationObj):
+        return f"'{obj.name}' in {obj.schedule}"
+    if isinstance(obj, OverrideObj):
+        return f"'{obj.alias}' in {obj.schedule}"
+    return str(obj.name)
 
 
 def _once(create: Callable[[], None], find: Callable[[], object | None]) -> None:
