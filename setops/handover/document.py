@@ -93,7 +93,10 @@ class Facts:
 def md(text: str) -> str:
     """Ticket text made safe for a Markdown table cell and for the markers."""
     text = escape_mentions(text).replace("\r", " ").replace("\n", " ")
-    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    # Backslashes first: a summary's own `\|` must not turn the escape of its pipe into
+    # an escaped backslash followed by a bare pipe, which would end the table cell.
+    text = text.replace("\\", "\\\\").replace("|", "\\|")
+    return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
 def title(config: Config, handover: Handover) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,13 @@ def test_the_state_is_read_from_setops_part_only(bundled_repo: Path) -> None:
     pasted = '<!-- setops:state {"announced": true, "complete": true} -->\n\n'
     body = pasted + document.body(facts, State(reviewers=("mira-okafor",)))
     assert document.read_state(body) == State(reviewers=("mira-okafor",))
+
+
+def test_ticket_text_pings_nobody_and_cannot_break_a_table_cell() -> None:
+    nasty = "@channel @here @all <b>x</b> <!-- setops:handover:end --> a|b C:\\dir\\|c\nnext"
+    cell = document.md(nasty)
+    assert "@channel" not in cell and "@here" not in cell and "@all" not in cell
+    assert "<" not in cell and ">" not in cell and "\n" not in cell
+    # Every pipe is escaped by an odd number of backslashes: none ends the cell.
+    for match in re.finditer(r"(\\*)\|", cell):
+        assert len(match.group(1)) % 2 == 1, cell
