@@ -217,11 +217,17 @@ _PLAIN_MESSAGES = {
     "bool_parsing": "expected true or false",
     "int_type": "expected a whole number",
     "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "date_type": "expected a date as YYYY-MM-DD",
     "date_from_datetime_parsing": "expected a date as YYYY-MM-DD",
+    "date_from_datetime_inexact": "expected a date as YYYY-MM-DD",
     "date_parsing": "expected a date as YYYY-MM-DD",
+    "datetime_type": "expected a time as YYYY-MM-DDTHH:MM:SS+HH:MM",
     "datetime_from_date_parsing": "expected a time as YYYY-MM-DDTHH:MM:SS+HH:MM",
     "datetime_parsing": "expected a time as YYYY-MM-DDTHH:MM:SS+HH:MM",
+    "timezone_aware": "a time here needs its UTC offset, e.g. 2026-12-07T09:00:00+01:00",
 }
+_ID_PATTERN = "^[a-z0-9][a-z0-9_.-]*$"
 
 
 def _pydantic_problem(model: type[Node], doc: Document, error: Any) -> Problem:
@@ -231,17 +237,55 @@ def _pydantic_problem(model: type[Node], doc: Document, error: Any) -> Problem:
         return Problem(doc.at(loc, key=True), _unknown_key(model, loc))
     if kind == "missing":
         return Problem(doc.at(loc[:-1]), f"missing key '{loc[-1]}'")
-    message = _PLAIN_MESSAGES.get(kind) or str(error["msg"]).removeprefix("Value error, ")
-    if kind == "timezone_aware":
-        message = "a time here needs its UTC offset, e.g. 2026-12-07T09:00:00+01:00"
-    name = next((str(part) for part in reversed(loc) if isinstance(part, str)), "")
     value = error.get("input")
+    message = _message(kind, error.get("ctx") or {}, value) or str(error["msg"]).removeprefix(
+        "Value error, "
+    )
+    name = next((str(part) for part in reversed(loc) if isinstance(part, str)), "")
+    if value is None and kind in _PLAIN_MESSAGES:
+        message = f"no value; {message}" + (", or [] for none" if kind == "list_type" else "")
     shown = (
-        f" (got {value!r})"
+        f" (got {_yaml_repr(value)})"
         if isinstance(value, str | int | float) and kind != "value_error"
         else ""
     )
     return Problem(doc.at(loc), f"{name}: {message}{shown}" if name else message + shown)
+
+
+def _message(kind: str, ctx: dict[str, Any], value: Any) -> str | None:
+    """What pydantic's error `kind` means here, and what would be right."""
+    if kind in _PLAIN_MESSAGES:
+        return _PLAIN_MESSAGES[kind]
+    if kind == "too_short":
+        least = ctx.get("min_length", 1)
+        found = "the list is empty" if not value else f"it has {len(value)}"
+        return f"{found}; it needs at least {least} item{'s' if least != 1 else ''}"
+    if kind == "literal_error":
+        return f"expected {ctx.get('expected')}"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        bound = next(iter(ctx.values()), "?")
+        words = {
+            "greater_than_equal": f"{bound} or more",
+            "greater_than": f"more than {bound}",
+            "less_than_equal": f"{bound} or less",
+            "less_than": f"less than {bound}",
+        }
+        return f"expected {words[kind]}"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == _ID_PATTERN:
+        return (
+            "expected an id: lower-case letters, digits, '.', '_' and '-', "
+            "starting with a letter or digit"
+        )
+    if kind == "string_too_long":
+        return f"too long; at most {ctx.get('max_length')} characters"
+    return None
+
+
+def _yaml_repr(value: Any) -> str:
+    """A value as YAML writes it: true, not Python's True."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
 
 
 def _unknown_key(model: type[Node], loc: tuple[str | int, ...]) -> str:

@@ -13,7 +13,17 @@ from functools import lru_cache
 from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    Strict,
+)
+from pydantic_core import PydanticCustomError
 
 from setops.errors import Location
 
@@ -62,18 +72,49 @@ def _check_clock(text: str) -> str:
 
 
 def _check_half_hour(value: dt.datetime) -> dt.datetime:
-    if value.minute not in (0, 30) or value.second or value.microsecond:
+    # OpsGenie keeps instants on :00 and :30 of UTC, so an offset such as +05:45 turns a
+    # local 14:00 into 08:15 UTC, which it would round.
+    utc = value.astimezone(dt.UTC)
+    if utc.minute not in (0, 30) or utc.second or utc.microsecond:
+        shown = "" if value.minute % 30 == utc.minute % 30 else f" {utc:%H:%M} UTC,"
         raise ValueError(
-            f"{value.isoformat()} is not on :00 or :30; OpsGenie rounds other minutes, "
+            f"{value.isoformat()} is{shown} not on :00 or :30; OpsGenie rounds other minutes, "
             "so the person paged would differ from this file"
         )
     return value
 
 
+# pydantic reads a number as a Unix timestamp where a date or time is expected, and a
+# digit string too; in a YAML file that is always a slip, so only written dates pass.
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIME_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}.*")
+
+
+def _date_text(value: Any) -> Any:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _DATE_TEXT.fullmatch(value.strip()):
+        return value
+    raise PydanticCustomError("date_type", "expected a date as YYYY-MM-DD")
+
+
+def _time_text(value: Any) -> Any:
+    if isinstance(value, dt.datetime) or (
+        isinstance(value, str) and _TIME_TEXT.fullmatch(value.strip())
+    ):
+        return value
+    raise PydanticCustomError("datetime_type", "expected a time as YYYY-MM-DDTHH:MM:SS+HH:MM")
+
+
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)]
 TimeZoneName = Annotated[str, AfterValidator(_check_zone)]
 ClockTime = Annotated[str, AfterValidator(_check_clock)]
-HalfHourInstant = Annotated[AwareDatetime, AfterValidator(_check_half_hour)]
+Date = Annotated[dt.date, BeforeValidator(_date_text)]
+HalfHourInstant = Annotated[
+    AwareDatetime, BeforeValidator(_time_text), AfterValidator(_check_half_hour)
+]
+# A whole number as written: pydantic would take true as 1 and 20.0 as 20.
+Whole = Annotated[int, Strict()]
 
 
 class Node(BaseModel):
@@ -137,7 +178,9 @@ class Shift(Node):
     timezone: TimeZoneName
     start: ClockTime = Field(description="daily start of the shift's hours, local time")
     end: ClockTime = Field(description="daily end; before start means the hours cross midnight")
-    days: list[Weekday] | None = Field(default=None, description="days the hours apply; all")
+    days: list[Weekday] | None = Field(
+        default=None, min_length=1, description="days the hours apply; all"
+    )
 
 
 class Rotation(Node):
@@ -155,7 +198,7 @@ class ShiftAssignment(Node):
 
 
 class Cycle(Node):
-    start: dt.date
+    start: Date
     lead: Id
     shifts: dict[str, ShiftAssignment]
 
@@ -186,8 +229,8 @@ class OverridesFile(Node):
 
 class TimeOff(Node):
     person: Id
-    first_day: dt.date
-    last_day: dt.date
+    first_day: Date
+    last_day: Date
     reason: str | None = None
 
 
@@ -201,12 +244,12 @@ class TimeOffFile(Node):
 
 class EscalationStep(Node):
     notify: str = Field(description="the role paged: primary, backup or lead")
-    after_minutes: int = Field(ge=0, le=1440)
+    after_minutes: Whole = Field(ge=0, le=1440)
 
 
 class Repeat(Node):
-    times: int = Field(ge=0, le=20)
-    after_minutes: int = Field(ge=1, le=1440)
+    times: Whole = Field(ge=0, le=20)
+    after_minutes: Whole = Field(ge=1, le=1440)
 
 
 class EscalationPolicy(Node):
@@ -222,7 +265,7 @@ class EscalationFile(Node):
 
 
 class PriorityRule(Node):
-    rank: int = Field(ge=1)
+    rank: Whole = Field(ge=1)
     name: str
     description: str | None = None
     jql: str = Field(min_length=1)
@@ -233,7 +276,7 @@ class Level(Node):
     name: str
     jql: str = Field(min_length=1)
     incident_playbook: bool = False
-    update_every_hours: int | None = Field(default=None, ge=1)
+    update_every_hours: Whole | None = Field(default=None, ge=1)
 
 
 class PrioritiesFile(Node):
@@ -251,14 +294,14 @@ class ChecklistItem(Node):
 class HandoverFile(Node):
     FILE: ClassVar[str] = "policies/handover.yaml"
     checklist: list[ChecklistItem] = Field(min_length=1)
-    look_ahead_hours: int = Field(
+    look_ahead_hours: Whole = Field(
         default=72,
         ge=1,
         le=336,
         description="a handover is due this long before its shift change (the handover run, "
         "e.g. Friday 15:00, prepares Monday 09:00's change)",
     )
-    catch_up_weeks: int = Field(
+    catch_up_weeks: Whole = Field(
         default=2,
         ge=0,
         le=8,
@@ -284,8 +327,8 @@ class _PagingFields(Node):
     )
     schedules: Literal["per-role", "per-role-and-shift"] = "per-role"
     schedule_names: ScheduleNames = ScheduleNames()
-    horizon_weeks: int = Field(default=12, ge=1, le=104)
-    retention_weeks: int = Field(default=4, ge=0, le=104)
+    horizon_weeks: Whole = Field(default=12, ge=1, le=104)
+    retention_weeks: Whole = Field(default=4, ge=0, le=104)
 
 
 class PagingSettings(_PagingFields):
@@ -337,7 +380,7 @@ TicketRule = Literal["incoming-lead", "incoming-primary", "incoming-backup"]
 class JiraSettings(Node):
     enabled: bool = True
     project: str
-    board: int
+    board: Whole
     jql: str
     todo_jql: str = Field(
         default='status = "To Do"',
