@@ -188,3 +188,17 @@ def test_an_escalation_deleted_before_its_update_is_made_again(
     assert result.code == 0, result.err
     settled(jsm_cli)
     assert len(fake.escalations_by_id) == 1
+
+
+def test_an_object_in_an_undocumented_form_is_a_clean_error(
+    jsm_cli: Run, fake: MeddlingJsm
+) -> None:
+    applied(jsm_cli)
+    teams = {"platformTeams": [{"teamName": "SET"}]}  # a team without its id
+    fake.faults.add(Fault(status=200, method="GET", path=r"/v1/teams$", body=teams))
+    result = jsm_cli("plan")
+    assert result.code == 1, result.err
+    assert (
+        "jsm-ops: read the schedules failed: an answer is not in the form JSM Operations "
+        "documents (KeyError: no 'teamId')" in result.err
+    )

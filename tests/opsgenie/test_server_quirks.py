@@ -6,13 +6,15 @@ Each converges, or stops with one clean line that names the object and never the
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.conftest import Result
-from tests.fakes.base import Fault, Request
+from tests.fakes.base import Fault, Request, Response
 from tests.fakes.opsgenie import FakeOpsGenie
 from tests.opsgenie.conftest import FAST_RETRIES, ONLY, Run, check_fake, seed
 from tests.opsgenie.edits import swap_pair
@@ -281,3 +283,83 @@ def test_a_name_taken_where_setops_cannot_see_is_a_clean_error(
         "[SET escalation] already exists." in result.err
     )
     assert [w for w in writes(fake) if "escalations" in w] == ["POST /v2/escalations"]
+
+
+# ---- objects in a form OpsGenie does not document -------------------------------------------
+
+
+class Reshaping(MeddlingOpsGenie):
+    """Hands every answer to `reshape` before it goes out."""
+
+    reshape: Callable[[Request, Any], None] | None = None
+
+    def after_request(self, request: Request, response: Response) -> Response:
+        response = super().after_request(request, response)
+        if self.reshape is not None and isinstance(response.json, dict):
+            self.reshape(request, response.json)
+        return response
+
+
+def first_rotation(change: Callable[[dict[str, Any]], None]) -> Callable[[Request, Any], None]:
+    def reshape(request: Request, body: Any) -> None:
+        if request.method == "GET" and request.path == "/v2/schedules":
+            change(body["data"][0]["rotations"][0])
+
+    return reshape
+
+
+@pytest.mark.parametrize(
+    ("change", "detail"),
+    [
+        (lambda r: r.pop("startDate"), "no 'startDate'"),
+        (lambda r: r.update(startDate="next monday"), "'next monday'"),
+        (lambda r: r.update(participants=["ana"]), "AttributeError"),
+        (
+            lambda r: r.update(
+                timeRestriction={
+                    "type": "weekday-and-time-of-day",
+                    "restrictions": [{"startDay": "someday"}],
+                }
+            ),
+            "'someday'",
+        ),
+    ],
+)
+def test_an_object_in_an_undocumented_form_is_a_clean_error(
+    cli: Run, bundled_repo: Path, spec_checks: None, change: Any, detail: str
+) -> None:
+    with Reshaping() as server:
+        seed(server, bundled_repo)
+        env = {"OPSGENIE_API_KEY": server.api_key, "OPSGENIE_API_URL": server.base_url}
+        root = ("--root", str(bundled_repo))
+        assert cli("apply", *ONLY, *root, env=env).code == 0
+        server.reshape = first_rotation(change)
+        result = cli("plan", *ONLY, *root, env=env)
+    assert result.code == 1, result.err
+    assert "opsgenie: read the schedules failed: an answer is not in the form OpsGenie " in (
+        result.err
+    )
+    assert detail in result.err
+
+
+def test_instants_without_an_offset_are_utc_wherever_setops_runs(
+    cli: Run, bundled_repo: Path, spec_checks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        with Reshaping() as server:
+            seed(server, bundled_repo)
+            env = {"OPSGENIE_API_KEY": server.api_key, "OPSGENIE_API_URL": server.base_url}
+            root = ("--root", str(bundled_repo))
+            assert cli("apply", *ONLY, *root, env=env).code == 0
+
+            def naive(rotation: dict[str, Any]) -> None:
+                rotation["startDate"] = rotation["startDate"].removesuffix("Z")
+
+            server.reshape = first_rotation(naive)
+            result = cli("plan", *ONLY, "--detailed-exitcode", *root, env=env)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert result.code == 0, result.out + result.err

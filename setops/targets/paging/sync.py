@@ -12,10 +12,11 @@ a crash converges without duplicates.
 from __future__ import annotations
 
 import abc
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar, Protocol
 
 import requests
@@ -135,11 +136,29 @@ class PagingTarget(Target):
 
     def read(self, desired: Desired) -> State:
         """The current state, with overrides the service named itself matched up."""
-        current = self.backend.read([s.name for s in desired.schedules], desired.escalation.name)
+        with self.answers("read the schedules"):
+            names = [s.name for s in desired.schedules]
+            current = self.backend.read(names, desired.escalation.name)
         if self.keeps_override_aliases:
             return current
         overrides = claim_overrides(desired.overrides, current.overrides)
         return dataclasses.replace(current, overrides=overrides)
+
+    @contextlib.contextmanager
+    def answers(self, what: str) -> Iterator[None]:
+        """Reading the service's answers: one that lacks a field or holds a value of a form
+        the service does not document is a clean error naming it, not a crash."""
+        try:
+            yield
+        except (KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
+            detail = f"no {exc.args[0]!r}" if isinstance(exc, KeyError) and exc.args else exc
+            raise VendorError(
+                self.name,
+                what,
+                None,
+                f"an answer is not in the form {self.vendor} documents "
+                f"({type(exc).__name__}: {str(detail)[:200]})",
+            ) from None
 
     def plan(self) -> TargetPlan:
         desired = self.desired()
@@ -202,14 +221,16 @@ class PagingTarget(Target):
         """Who the service pages over [start, end), per schedule setops manages (for import)."""
         settings = self.sync_settings()
         names = [s.name for s in desired_schedules(self.context.config, settings)]
-        current = self.backend.read(names, self.context.config.escalation.name)
+        with self.answers("read the schedules"):
+            current = self.backend.read(names, self.context.config.escalation.name)
         missing = [n for n in names if n not in current.schedules]
         if missing:
             raise SetopsError(
                 f"{self.name}: no schedule {', '.join(missing)} in {self.vendor}; import reads "
                 "the schedules named in policies/integrations.yaml (schedule_names)"
             )
-        return self.backend.timelines(names, start, end)
+        with self.answers("read the timelines"):
+            return self.backend.timelines(names, start, end)
 
     def apply(self, plan: TargetPlan) -> ApplyReport:
         if plan.blocked:
@@ -284,9 +305,9 @@ class PagingTarget(Target):
         its name like any other: it is brought to what the plan says, with its rotations."""
         writer = self._writer(kind)
         try:
-            _once(lambda: writer.create(new, rotations), lambda: writer.find(new))
+            _once(lambda: writer.create(new, rotations), lambda: self._find(writer, new))
         except VendorError as exc:
-            found = writer.find(new) if exc.status == 409 else None
+            found = self._find(writer, new) if exc.status == 409 else None
             if found is None:
                 raise
             log.warning("%s %s was made meanwhile; bringing it in step", kind, _name(new))
@@ -294,6 +315,10 @@ class PagingTarget(Target):
                 writer.update(new, found)
             for rotation in rotations:
                 self._create("rotation", rotation, [])
+
+    def _find(self, writer: _Writer, new: Any) -> object | None:
+        with self.answers(f"look up {_name(new)}"):
+            return writer.find(new)
 
     def _update(self, op: Op) -> None:
         """Update in place; an object someone deleted since the read (404) is made again,

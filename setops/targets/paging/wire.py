@@ -15,7 +15,15 @@ Json = dict[str, Any]
 
 
 def instant(text: str) -> dt.datetime:
-    return utc_minute(dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
+    """An instant the service sent; one without an offset is UTC (as the services mean
+    it), never the zone of the machine setops happens to run on."""
+    text = text.strip()
+    if text[-1:] in ("Z", "z"):
+        text = text[:-1] + "+00:00"
+    parsed = dt.datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return utc_minute(parsed)
 
 
 def wire_instant(value: dt.datetime) -> str:
@@ -31,10 +39,17 @@ def hours_from_wire(data: Mapping[str, Any] | None) -> Hours | None:
         return canonical_hours(False, [(start, r.get("endHour", 0) * 60 + r.get("endMin", 0))])
     windows = []
     for r in data.get("restrictions") or []:
-        start = WEEKDAYS.index(r["startDay"]) * DAY + r.get("startHour", 0) * 60
-        end = WEEKDAYS.index(r["endDay"]) * DAY + r.get("endHour", 0) * 60
+        start = _weekday(r["startDay"]) * DAY + r.get("startHour", 0) * 60
+        end = _weekday(r["endDay"]) * DAY + r.get("endHour", 0) * 60
         windows.append((start + r.get("startMin", 0), end + r.get("endMin", 0)))
     return canonical_hours(True, windows)
+
+
+def _weekday(name: str) -> int:
+    try:
+        return WEEKDAYS.index(name.lower())
+    except ValueError:
+        raise ValueError(f"{name!r} is no weekday") from None
 
 
 def hours_to_wire(hours: Hours) -> Json:
