@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
 
 from setops.config.load import Config
 from setops.config.models import JiraSettings, MattermostSettings
-from setops.errors import SetopsError
+from setops.errors import Location, SetopsError
 from setops.handover.document import State, jira_name, read_state, ticks
 from setops.handover.due import Handover
 from setops.handover.tickets import Ticket, TicketPlan, plan_tickets
@@ -27,9 +29,11 @@ from setops.targets.github_pr import (
     github_settings,
     missing_github_credentials,
 )
+from setops.targets.http import VendorError
 from setops.targets.jira import JiraClient, jira_auth, missing_jira_credentials, read_tickets
 from setops.targets.mattermost import MattermostClient, header_change, mattermost_client
 
+T = TypeVar("T")
 ANNOUNCEMENT_PROP = "setops_handover"  # the props key that marks the announcement post
 
 
@@ -147,12 +151,23 @@ def gather(
     return found
 
 
+def at_place(where: Location, search: Callable[[], T]) -> T:
+    """Run a search by a JQL from policies/; a JQL Jira rejects (400) is named at its place."""
+    try:
+        return search()
+    except VendorError as exc:
+        if exc.status != 400:
+            raise
+        raise SetopsError(f"{where}: this JQL: {exc}") from None
+
+
 def _tickets(client: JiraClient, config: Config, jira: JiraSettings) -> list[Ticket]:
     """The open SET tickets, each with its support level (the first level whose JQL it matches)."""
-    tickets = read_tickets(client, jira.jql)
+    tickets = at_place(jira.at("jql"), lambda: read_tickets(client, jira.jql))
     level_of: dict[str, str] = {}
     for level in config.levels:
-        for issue_id in client.ids(f"({jira.jql}) AND ({level.jql})"):
+        query = f"({jira.jql}) AND ({level.jql})"
+        for issue_id in at_place(level.at("jql"), partial(client.ids, query)):
             level_of.setdefault(issue_id, level.id)
     return [dataclasses.replace(t, level=level_of.get(t.id)) for t in tickets]
 
@@ -176,10 +191,11 @@ def check_assignable(
 
 def board_moves(client: JiraClient, config: Config, jira: JiraSettings) -> list[RankMove]:
     """The rank calls that put the board's TO DO column in the order of the priority rules."""
-    column = client.board_issues(jira.board, jira.todo_jql)
+    column = at_place(jira.at("todo_jql"), lambda: client.board_issues(jira.board, jira.todo_jql))
     rule_of: dict[str, int] = {}
     for rule in sorted(config.priority_rules, key=lambda r: r.rank):
-        for key in client.board_issues(jira.board, f"({jira.todo_jql}) AND ({rule.jql})"):
+        query = f"({jira.todo_jql}) AND ({rule.jql})"
+        for key in at_place(rule.at("jql"), partial(client.board_issues, jira.board, query)):
             rule_of.setdefault(key, rule.rank)
     return rank_moves(column, desired_order(column, rule_of))
 

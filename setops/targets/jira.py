@@ -254,7 +254,7 @@ class JiraClient:
         while True:
             params = {"jql": jql, "startAt": len(keys), "maxResults": RANK_BATCH}
             page = self._call(
-                f"read board {board}",
+                f"read board {board} for {jql!r}",
                 partial(self._get, self._agile_url(f"board/{board}/issue"), params),
             )
             batch = [str(issue["key"]) for issue in page.get("issues") or []]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -171,3 +172,23 @@ def test_stale_check_ignores_setops_comments(cloud_jira: FakeJira, bundled_repo:
     stale = sorted(k for k, t in tickets.items() if lacks_update(t, RUN_AT, levels))
     assert stale == ["SET-1"]
     cloud_jira.assert_no_spec_violations()
+
+
+@pytest.mark.parametrize(
+    ("line", "bad"),
+    [(32, "jql: priority = Highest AND"), (10, "jql: labels == community-server")],
+)
+def test_a_jql_jira_rejects_is_named_at_its_place_in_policies(
+    cli: Any, cloud_jira: FakeJira, bundled_repo: Path, line: int, bad: str
+) -> None:
+    path = bundled_repo / "policies" / "priorities.yaml"
+    lines = path.read_text().splitlines(keepends=True)
+    indent = lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip())]
+    lines[line - 1] = f"{indent}{bad}\n"
+    path.write_text("".join(lines))
+    for command in ("handover", "rank") if line == 10 else ("handover",):  # rank: rules only
+        args = ("--dry-run", "--at", "2026-12-11T15:00") if command == "handover" else ()
+        result = cli(command, *args, "--root", str(bundled_repo), env=jira_env(cloud_jira))
+        assert result.code == 1, result.out
+        assert f"policies/priorities.yaml:{line}:" in result.err, result.err
+        assert "failed (HTTP 400)" in result.err and "Traceback" not in result.err
