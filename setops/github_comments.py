@@ -116,6 +116,8 @@ def translate_errors(doing: str, settings: GitHubSettings) -> Iterator[None]:
         yield
     except GithubException as exc:
         message = f"GitHub refused {doing}: {exc.status} {refusal_reason(exc)}"
+        if exc.status == 401:
+            message += " (check GITHUB_TOKEN: it may have expired)"
         raise SetopsError(redact(message, settings.token)) from None
     except requests.RequestException as exc:
         message = f"cannot reach GitHub at {settings.api_url} while {doing}: {type(exc).__name__}"

@@ -210,7 +210,8 @@ def test_a_refused_token_gives_a_clean_message_without_the_token(fake: FakeGitHu
     with pytest.raises(SetopsError) as info, session.errors(f"commenting on #{pr}"):
         upsert_sticky_comment(session.repo, pr, "diff", "x")
 
-    assert str(info.value) == f"GitHub refused commenting on #{pr}: 401 Bad credentials"
+    refused = f"GitHub refused commenting on #{pr}: 401 Bad credentials"
+    assert str(info.value) == f"{refused} (check GITHUB_TOKEN: it may have expired)"
     assert token not in str(info.value)
 
 

@@ -173,7 +173,11 @@ class JiraClient:
         return message
 
     def _vendor_error(self, what: str, exc: JIRAError) -> VendorError:
-        return VendorError("jira", what, exc.status_code, self._message(exc))
+        message = self._message(exc)
+        if exc.status_code == 401:
+            names = "JIRA_EMAIL and JIRA_API_TOKEN" if self.cloud else "JIRA_TOKEN"
+            message += f" (check {names}: the token may have expired or been revoked)"
+        return VendorError("jira", what, exc.status_code, message)
 
     def _url(self, path: str) -> str:
         return str(self._jira._get_url(path))

@@ -57,6 +57,8 @@ class MattermostClient:
             raise connection_error("mattermost", what, exc) from None
         if not response.ok:
             message = vendor_message(response).replace(self.token, "***")
+            if response.status_code == 401:
+                message += " (check MATTERMOST_TOKEN: the bot's token may have been revoked)"
             if create and response.status_code >= 500:
                 raise UncertainWrite(f"mattermost: {what}", response.status_code, message)
             raise VendorError("mattermost", what, response.status_code, message)

@@ -258,3 +258,14 @@ def test_the_bot_joins_the_channel_before_it_posts(cli: Cli, world: World) -> No
     assert "setops-bot" in fake.members(TEAM, SET_CHANNEL)
     assert len(announcements(world)) == 1
     assert_documented(*world.fakes)
+
+
+def test_an_expired_token_is_one_clean_line_naming_the_variable(cli: Cli, world: World) -> None:
+    jira_token = "JIRA_API_TOKEN" if "JIRA_API_TOKEN" in world.env else "JIRA_TOKEN"
+    for name in (jira_token, "GITHUB_TOKEN", "MATTERMOST_TOKEN"):
+        env = {**world.env, name: world.env[name] + "-expired"}
+        result = handover(cli, world, "--at", HANDOVER_RUN, env=env)  # no canary printed
+        assert result.code == 1 and "401" in result.err
+        assert f"check {name}" in result.err or f"and {name}" in result.err, result.err
+        assert len(result.err.strip().splitlines()) == 1 and "Traceback" not in result.err
+    world.assert_no_writes()
