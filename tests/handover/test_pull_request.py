@@ -168,3 +168,17 @@ def test_markers_a_lead_deleted_come_back_and_the_old_text_stays_theirs(
     world.clear_logs()
     assert "No handover due" in handover(cli, world, "--at", HANDOVER_RUN).out
     world.assert_no_writes()
+
+
+@pytest.mark.parametrize("world", ["cloud"], indirect=True)
+def test_run_with_a_leads_own_token_the_lead_is_not_asked_to_review_their_pr(
+    cli: Cli, world: World
+) -> None:
+    token = "ghp_miraOkaforPersonalToken0123456789"
+    world.github.tokens[token] = {"login": "mira-okafor", "id": 77, "type": "User"}
+    result = handover(cli, world, "--at", HANDOVER_RUN, env={**world.env, "GITHUB_TOKEN": token})
+    assert result.code == 0, result.err
+    assert "warning" not in result.out and token not in result.out + result.err
+    (pull,) = world.github.pulls()
+    assert pull["user"]["login"] == "mira-okafor"
+    assert [u["login"] for u in pull["requested_reviewers"]] == ["ivo-markovic"]
