@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import io
 import os
 import sys
 import tempfile
@@ -19,7 +20,6 @@ from typing import NoReturn
 import click
 
 from setops import __version__
-from setops.commands.common import print_problems
 from setops.errors import ConfigError, SetopsError
 
 # Command name -> module holding its click command (named `command` unless given after ":").
@@ -124,6 +124,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         exc.show()
         return 1
     except ConfigError as exc:
+        # Imported here: the module stays light, so a Ctrl-C while Python starts up is
+        # still caught by the boundary below rather than shown as a traceback.
+        from setops.commands.common import print_problems
+
         print_problems(exc.problems)
         errors = sum(p.severity == "error" for p in exc.problems)
         click.echo(f"{errors} error(s); the configuration is invalid.", err=True)
@@ -139,5 +143,15 @@ def run(argv: Sequence[str] | None = None) -> int:
     return result if isinstance(result, int) else 0
 
 
+def _tolerate_narrow_terminals() -> None:
+    """On a terminal whose encoding cannot show every name (latin-1, ASCII), print what it
+    cannot as escapes (Markovi\\u0107) instead of failing with UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding not in ("utf8", "utf_8") and isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main() -> NoReturn:
+    _tolerate_narrow_terminals()
     sys.exit(run())

@@ -158,10 +158,11 @@ def shift_active(shift: Shift, instant: dt.datetime) -> bool:
     now = local.hour * 60 + local.minute
     if start < end:
         inside, day = start <= now < end, local.weekday()
-    elif start == end:
-        inside, day = True, local.weekday()
-    else:  # the hours cross midnight: after midnight belongs to the day the shift began
-        inside = now >= start or now < end
+    else:
+        # The hours cross midnight (start == end: a whole day from start to start); the
+        # part after midnight belongs to the day the shift began, as the paging service's
+        # weekday restrictions have it.
+        inside = start == end or now >= start or now < end
         day = local.weekday() if now >= start else (local.weekday() - 1) % 7
     return inside and (shift.days is None or WEEKDAYS[day] in shift.days)
 

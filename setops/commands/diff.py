@@ -35,9 +35,12 @@ def command(base: str, output_format: str, root: Path) -> int:
     try:
         old = load_config_files(read_files_at_revision(root, base))
     except ConfigError as exc:
+        # Not as annotations: these places are in the base revision, not in the change.
+        for problem in exc.problems:
+            click.echo(f"{base}:{problem}", err=True)
         raise SetopsError(
-            f"the configuration at {base} does not load "
-            f"({len(exc.problems)} problem(s)); cannot compare"
+            f"the configuration at {base} does not load ({len(exc.problems)} problem(s), "
+            "above); cannot compare: diff against a revision whose configuration loads"
         ) from None
     new = load_valid(root)
     at = now()

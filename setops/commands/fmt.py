@@ -12,17 +12,23 @@ from ruamel.yaml.error import YAMLError
 from setops.commands.common import root_option
 from setops.config.load import CONFIG_DIRS
 from setops.config.yamlio import parse_document, round_trip_yaml
-from setops.errors import ConfigError, Location, Problem
+from setops.errors import ConfigError, Location, Problem, SetopsError
 
 
 def formatted(path: Path, name: str) -> tuple[str, str]:
     """The file's text as it is and as `fmt` writes it (`name`: its path in messages)."""
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problem = Problem(Location(name), f"cannot read the file: {exc.strerror}")
+        raise ConfigError([problem]) from None
     parse_document(name, raw)  # refuses tabs, aliases, bad UTF-8 with a place
     text = raw.decode("utf-8")
     yaml = round_trip_yaml()
     try:
-        data = yaml.load(text)
+        # Line ends are made LF first: ruamel.yaml would keep a CR in each comment and
+        # write LF elsewhere, leaving the file with both.
+        data = yaml.load(text.replace("\r\n", "\n"))
     except YAMLError as exc:
         raise ConfigError([Problem(Location(name), f"invalid YAML: {exc}")]) from None
     out = io.StringIO()
@@ -39,22 +45,39 @@ def command(check: bool, root: Path) -> int:
     Indentation is two spaces, list items indented under their key. With --check, print
     the difference and exit 1 when a file is not formatted (for pre-commit and CI).
     """
-    changed = []
-    for folder in CONFIG_DIRS:
-        for path in sorted((root / folder).glob("*.y*ml")):
-            name = path.relative_to(root).as_posix()
+    if not root.is_dir():
+        raise SetopsError(f"{root}: not a directory (give the config repository with --root)")
+    paths = [p for folder in CONFIG_DIRS for p in sorted((root / folder).glob("*.y*ml"))]
+    if not paths:
+        raise SetopsError(
+            f"{root} holds no YAML files in rotations/ or policies/: it is not a SET "
+            "configuration repository (give one with --root)"
+        )
+    changed: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        name = path.relative_to(root).as_posix()
+        try:
             before, after = formatted(path, name)
-            if before == after:
-                continue
-            changed.append(path)
-            if check:
-                diff = difflib.unified_diff(
-                    before.splitlines(True), after.splitlines(True), name, f"{name} (formatted)"
-                )
-                click.echo("".join(diff), nl=False)
-            else:
-                path.write_text(after, encoding="utf-8")
-                click.echo(f"formatted {name}")
+        except ConfigError as exc:
+            problems.extend(exc.problems)  # every file's problems, then one failure
+            continue
+        if before == after:
+            continue
+        changed.append(path)
+        if check:
+            diff = difflib.unified_diff(
+                before.splitlines(True), after.splitlines(True), name, f"{name} (formatted)"
+            )
+            click.echo("".join(diff), nl=False)
+            continue
+        try:
+            path.write_bytes(after.encode("utf-8"))
+        except OSError as exc:
+            raise SetopsError(f"{name}: cannot write the file: {exc.strerror}") from None
+        click.echo(f"formatted {name}")
+    if problems:
+        raise ConfigError(problems)
     if check and changed:
         click.echo(f"{len(changed)} file(s) not formatted; run `setops fmt`", err=True)
         return 1

@@ -10,7 +10,8 @@ import click
 from setops.commands.common import format_option, load_valid, root_option
 from setops.errors import SetopsError
 from setops.render.calendar import slots_ics, slots_json, slots_markdown, slots_text
-from setops.schedule import compute_schedule, local_instant
+from setops.render.people import iso
+from setops.schedule import Schedule, compute_schedule, local_instant
 from setops.timeparse import now, parse_date
 
 
@@ -43,15 +44,35 @@ def command(
     if person_id is not None and person_id not in config.person_by_id:
         raise SetopsError(f"--person: unknown person '{person_id}'")
     first = parse_date(from_text) if from_text else now().astimezone(schedule.tz).date()
-    start = local_instant(first, dt.time(), schedule.tz)
-    end = local_instant(first + dt.timedelta(weeks=weeks), dt.time(), schedule.tz)
+    try:
+        start = local_instant(first, dt.time(), schedule.tz)
+        end = local_instant(first + dt.timedelta(weeks=weeks), dt.time(), schedule.tz)
+    except OverflowError:
+        raise SetopsError(
+            f"--from {first} with --weeks {weeks} reaches past the dates a calendar can hold; "
+            f"give a date nearer the schedule ({_range(schedule)})"
+        ) from None
     slots = [s for s in schedule.window(start, end) if person_id in (None, s.person)]
+    if not slots and output_format == "text":
+        click.echo(
+            f"no slots from {iso(start, schedule.tz)} to {iso(end, schedule.tz)}"
+            f"{' for ' + person_id if person_id else ''}; the schedule runs {_range(schedule)}"
+        )
+        return 0
     if output_format == "json":
         click.echo(slots_json(config, slots))
     elif output_format == "markdown":
         click.echo(slots_markdown(config, slots))
     elif output_format == "ics":
-        click.echo(slots_ics(config, slots, now()), nl=False)
+        # RFC 5545 calendars are UTF-8 whatever the terminal's encoding: written as bytes.
+        click.echo(slots_ics(config, slots, now()).encode("utf-8"), nl=False)
     else:
         click.echo(slots_text(config, slots))
     return 0
+
+
+def _range(schedule: Schedule) -> str:
+    start, end = schedule.start, schedule.end
+    if start is None or end is None:
+        return "nowhere: it has no cycles"
+    return f"from {iso(start, schedule.tz)} to {iso(end, schedule.tz)}"

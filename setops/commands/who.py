@@ -9,6 +9,7 @@ import click
 from setops.commands.common import format_option, load_valid, root_option
 from setops.errors import SetopsError
 from setops.render.oncall import oncall_json, oncall_text
+from setops.render.people import iso
 from setops.schedule import compute_schedule
 from setops.timeparse import now, parse_instant
 
@@ -29,13 +30,21 @@ def command(at_text: str | None, output_format: str, root: Path) -> int:
     """
     config = load_valid(root)
     schedule = compute_schedule(config)
-    at = parse_instant(at_text, schedule.tz) if at_text else now().astimezone(schedule.tz)
+    notes: list[str] = []
+    at = (
+        parse_instant(at_text, schedule.tz, notes=notes)
+        if at_text
+        else now().astimezone(schedule.tz)
+    )
+    for note in notes:
+        click.echo(note, err=True)
     oncall = schedule.at(at)
     if oncall.cycle is None:
         start, end = schedule.start, schedule.end
         raise SetopsError(
-            f"no cycle covers {at.isoformat()}; the schedule runs from "
-            f"{start.isoformat() if start else '?'} to {end.isoformat() if end else '?'}"
+            f"no cycle covers {iso(at, schedule.tz)}; the schedule runs from "
+            f"{iso(start, schedule.tz) if start else '?'} to "
+            f"{iso(end, schedule.tz) if end else '?'}: give a time in it, or add cycles"
         )
     click.echo(
         oncall_json(config, oncall) if output_format == "json" else oncall_text(config, oncall)

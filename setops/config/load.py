@@ -41,7 +41,8 @@ from setops.config.yamlio import Document, parse_document
 from setops.errors import ConfigError, Location, Problem, SetopsError
 
 CONFIG_DIRS = ("rotations", "policies")
-CODEOWNERS_PATHS = ("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS")
+# Where GitHub looks for CODEOWNERS, in its order: the first found is the one it uses.
+CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 M = TypeVar("M", bound=Node)
 
 
@@ -74,6 +75,11 @@ def load_config(root: Path) -> Config:
     """Read the configuration under directory `root`."""
     if not root.is_dir():
         raise SetopsError(f"{root}: not a directory (give the config repository with --root)")
+    if not any((root / folder).is_dir() for folder in CONFIG_DIRS):
+        raise SetopsError(
+            f"{root} holds no rotations/ or policies/: it is not a SET configuration "
+            "repository (give one with --root)"
+        )
     files: dict[str, bytes] = {}
     problems: list[Problem] = []
     names = [
@@ -81,52 +87,72 @@ def load_config(root: Path) -> Config:
         for folder in CONFIG_DIRS
         for p in sorted((root / folder).glob("*.y*ml"))
     ]
-    names += [next((n for n in CODEOWNERS_PATHS if (root / n).is_file()), CODEOWNERS_PATHS[0])]
-    for name in names:
+    codeowners = next((n for n in CODEOWNERS_PATHS if (root / n).is_file()), None)
+    for name in [*names, *([codeowners] if codeowners else [])]:
         try:
             files[name] = (root / name).read_bytes()
-        except FileNotFoundError:
-            continue  # CODEOWNERS may be absent: validation says so
         except OSError as exc:
-            problems.append(Problem(Location(name), f"cannot read the file: {exc.strerror}"))
+            reason = (
+                "it is a broken symbolic link"
+                if (root / name).is_symlink() and not (root / name).exists()
+                else exc.strerror
+            )
+            problems.append(Problem(Location(name), f"cannot read the file: {reason}"))
     if problems:
         raise ConfigError(problems)
     return load_config_files(files)
 
 
 def read_files_at_revision(root: Path, revision: str) -> dict[str, bytes]:
-    """The config files as they are at git `revision` of the repository at `root`."""
+    """The config files as they are at git `revision` of the repository at `root`.
+
+    `root` may be a folder inside the repository: paths are taken relative to it.
+    """
+    if not root.is_dir():
+        raise SetopsError(f"{root}: not a directory (give the config repository with --root)")
+    commit = _commit(root, revision)
     names = (
-        _git(
-            root,
-            "ls-tree",
-            "-r",
-            "--name-only",
-            revision,
-            "--",
-            *CONFIG_DIRS,
-            "CODEOWNERS",
-            ".github/CODEOWNERS",
-            "docs/CODEOWNERS",
-        )
+        _git(root, "ls-tree", "-r", "--name-only", commit, "--", *CONFIG_DIRS, *CODEOWNERS_PATHS)
         .decode()
         .splitlines()
     )
     files: dict[str, bytes] = {}
     for name in names:
         top, _, rest = name.partition("/")
-        if (top in CONFIG_DIRS and "/" not in rest and name.endswith((".yaml", ".yml"))) or (
-            name in CODEOWNERS_PATHS and not any(n in files for n in CODEOWNERS_PATHS)
-        ):
-            files[name] = _git(root, "show", f"{revision}:{name}")
+        if top in CONFIG_DIRS and "/" not in rest and name.endswith((".yaml", ".yml")):
+            files[name] = _git(root, "show", f"{commit}:./{name}")
+    codeowners = next((n for n in CODEOWNERS_PATHS if n in names), None)
+    if codeowners:
+        files[codeowners] = _git(root, "show", f"{commit}:./{codeowners}")
     return files
 
 
-def _git(root: Path, *args: str) -> bytes:
+def _commit(root: Path, revision: str) -> str:
+    """The commit `revision` names, or a clean error (a revision is never read as an option)."""
+    found = None
+    if revision.strip() and not revision.startswith("-"):
+        done = _run_git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+        if done.returncode == 0:
+            found = done.stdout.decode().strip()
+        elif b"not a git repository" in done.stderr:
+            raise SetopsError(f"{root} is not in a git repository; --base needs one")
+    if not found:
+        raise SetopsError(
+            f"--base: {revision!r} is not a revision of the repository at {root}; "
+            "give a branch, tag or commit (e.g. main or HEAD~1)"
+        )
+    return found
+
+
+def _run_git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     try:
-        result = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
     except FileNotFoundError:
         raise SetopsError("git is not installed; it is needed to read a base revision") from None
+
+
+def _git(root: Path, *args: str) -> bytes:
+    result = _run_git(root, *args)
     if result.returncode != 0:
         detail = result.stderr.decode(errors="replace").strip().splitlines()
         raise SetopsError(f"git {args[0]} failed: {detail[-1] if detail else 'no output'}")

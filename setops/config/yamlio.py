@@ -29,7 +29,9 @@ def round_trip_yaml() -> YAML:
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
     yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 100
+    # Wide enough never to fold a long value onto a second line: folding leaves a trailing
+    # space on the first and rewrites text the author did not touch.
+    yaml.width = 4096
     yaml.preserve_quotes = True
     return yaml
 

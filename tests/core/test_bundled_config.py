@@ -72,6 +72,7 @@ def test_github_actions_annotations(small_repo: Path, cli: Callable[..., Result]
 
 
 def test_missing_file_and_missing_root(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    (tmp_path / "rotations").mkdir()
     result = cli("validate", "--root", str(tmp_path))
     assert result.code == 1
     assert "rotations/roster.yaml:1:1: file not found; setops needs it" in result.err

@@ -106,7 +106,7 @@ def test_no_change_and_new_warning(repo: Path, cli: Callable[..., Result]) -> No
 def test_bad_revision_is_a_clean_error(repo: Path, cli: Callable[..., Result]) -> None:
     result = cli("diff", "--root", str(repo), "--base", "no-such-branch")
     assert result.code == 1
-    assert result.err.startswith("setops: error: git ls-tree failed:")
+    assert result.err.startswith("setops: error: --base: 'no-such-branch' is not a revision")
 
 
 def test_diff_agrees_with_who(repo: Path, cli: Callable[..., Result]) -> None:
