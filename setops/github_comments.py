@@ -122,6 +122,10 @@ def translate_errors(doing: str, settings: GitHubSettings) -> Iterator[None]:
     except requests.RequestException as exc:
         message = f"cannot reach GitHub at {settings.api_url} while {doing}: {type(exc).__name__}"
         raise SetopsError(redact(message, settings.token)) from None
+    except SetopsError as exc:
+        if type(exc) is not SetopsError:  # already says what failed
+            raise
+        raise SetopsError(f"GitHub: {doing}: {exc}") from None  # e.g. a too-long Retry-After
 
 
 def refusal_reason(exc: GithubException) -> str:

@@ -165,6 +165,10 @@ class JiraClient:
             raise self._vendor_error(what, exc) from None
         except requests.RequestException as exc:
             raise connection_error("jira", what, exc) from None
+        except SetopsError as exc:
+            if type(exc) is not SetopsError:  # already one of the target errors
+                raise
+            raise SetopsError(f"jira: {what}: {exc}") from None  # e.g. a too-long Retry-After
 
     def _message(self, exc: JIRAError) -> str:
         message = _jira_message(exc)

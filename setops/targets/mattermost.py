@@ -55,6 +55,8 @@ class MattermostClient:
             if create and is_lost_response(exc):
                 raise
             raise connection_error("mattermost", what, exc) from None
+        except SetopsError as exc:  # e.g. a Retry-After longer than setops waits
+            raise SetopsError(f"mattermost: {what}: {exc}") from None
         if not response.ok:
             message = vendor_message(response).replace(self.token, "***")
             if response.status_code == 401:

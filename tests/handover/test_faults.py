@@ -183,3 +183,25 @@ def test_the_announcement_is_found_past_the_first_page_of_posts(cli: Cli, world:
     assert len([p for p in announcements(world) if p["props"]]) == 1
     pages = [r.arg("page") for r in world.mattermost.log if r.path.endswith("/posts")]
     assert pages == ["0", "1"]
+
+
+@pytest.mark.parametrize("world", ["cloud"], indirect=True)
+@pytest.mark.parametrize(
+    ("service", "method", "path", "named"),
+    [
+        ("jira", "PUT", r"/assignee$", "jira: assign SET-"),
+        ("github", "POST", r"/pulls$", "GitHub: opening the pull request"),
+        ("mattermost", "POST", r"/posts$", "mattermost: post the handover announcement"),
+    ],
+)
+def test_a_retry_after_longer_than_setops_waits_names_the_call(
+    cli: Cli, world: World, service: str, method: str, path: str, named: str
+) -> None:
+    wait = Fault(method=method, path=path, status=429, headers={"Retry-After": "600"})
+    getattr(world, service).faults.add(wait)
+    started = time.monotonic()
+    result = handover(cli, world, "--at", HANDOVER_RUN)
+    assert result.code == 1 and time.monotonic() - started < 30  # no ten-minute hang
+    assert f"{named}" in result.err and "asked to wait 600 s" in result.err, result.err
+    assert until_done(cli, world)[-1].code == 0
+    assert_nothing_twice(world)
