@@ -42,6 +42,7 @@ def validate_config(config: Config, now: dt.datetime) -> list[Problem]:
         _priorities,
         _levels,
         _cycle_boundaries,
+        _paging_minutes,
         _codeowners,
         _integrations,
     ):
@@ -126,7 +127,13 @@ def _overrides_shape(config: Config) -> Iterator[Problem]:
             yield Problem(
                 o.at("shift"), f"unknown shift '{o.shift}'; shifts are: " + ", ".join(names)
             )
-        if o.end <= o.start:
+        if o.end == o.start:
+            yield Problem(
+                o.at("end"),
+                f"the override ends when it starts ({o.end.isoformat()}); its end must come "
+                "after its start",
+            )
+        elif o.end < o.start:
             yield Problem(
                 o.at("end"),
                 f"the override ends ({o.end.isoformat()}) before it starts ({o.start.isoformat()})",
@@ -171,8 +178,19 @@ def _levels(config: Config) -> Iterator[Problem]:
 def _cycle_boundaries(config: Config) -> Iterator[Problem]:
     weekday = config.rotation.shift_change.weekday
     length = dt.timedelta(weeks=config.rotation.cycle_weeks)
-    previous = None
+    latest = None
     for cycle in config.cycles:
+        if latest is not None and cycle.start < latest.start:
+            yield Problem(
+                cycle.at("start"),
+                f"cycles must be listed in time order: {cycle.start} comes before "
+                f"{latest.start}, listed above it",
+            )
+        if latest is None or cycle.start > latest.start:
+            latest = cycle
+    previous = None
+    # Gaps and overlaps are between neighbours in time, however the cycles are listed.
+    for cycle in sorted(config.cycles, key=lambda c: c.start):
         day = WEEKDAYS[cycle.start.weekday()]
         if day != weekday:
             yield Problem(
@@ -182,25 +200,73 @@ def _cycle_boundaries(config: Config) -> Iterator[Problem]:
             )
         elif previous is not None:
             expected = previous.start + length
-            if cycle.start < previous.start:
-                yield Problem(
-                    cycle.at("start"),
-                    "cycles must be listed in time order "
-                    f"({cycle.start} comes after {previous.start})",
-                )
-            elif cycle.start > expected:
+            if cycle.start > expected:
                 yield Problem(
                     cycle.at("start"),
                     f"gap: the cycle before ends {expected}, this "
                     f"one starts {cycle.start}; nobody is on SET in between",
                 )
-            elif cycle.start < expected:
+            elif previous.start < cycle.start < expected:
                 yield Problem(
                     cycle.at("start"),
                     f"overlap: the cycle before runs until "
                     f"{expected}, this one starts {cycle.start}",
                 )
         previous = cycle
+
+
+def _paging_minutes(config: Config) -> Iterator[Problem]:
+    """Every instant and hour setops sends falls on :00 or :30, which OpsGenie keeps.
+
+    Instants are kept in UTC: a zone whose offset is not whole or half hours (Asia/Kathmandu,
+    +05:45) puts a 09:00 shift change at 03:15 UTC. A shift's hours go to OpsGenie in the
+    zone of the schedule they belong to: the rotation's under `per-role`, so a shift in
+    such a zone (or a rotation in one) gets hours at :15 or :45 there.
+    """
+    rotation = config.rotation
+    tz = zone(rotation.timezone)
+    spans = cycle_spans(rotation, config.cycles)
+    changes = [t for span in spans for t in (span.start, span.start + dt.timedelta(weeks=1))]
+    off = next((t for t in changes if t.minute % 30), None)
+    if off is not None:
+        yield Problem(
+            rotation.at("timezone"),
+            f"the shift change, {rotation.shift_change.weekday} {rotation.shift_change.time} "
+            f"in {rotation.timezone}, is at {off:%H:%M} UTC: {_ROUNDED}; use a rotation zone "
+            "whose UTC offset is whole or half hours",
+        )
+    paging = config.integrations.paging_settings()
+    if paging is not None and paging.schedules == "per-role-and-shift":
+        return  # each shift's hours go in its own zone, on :00 or :30 as written
+    for shift in rotation.shifts:
+        local = zone(shift.timezone)
+        for instant in changes:
+            delta = _offset_minutes(instant, local) - _offset_minutes(instant, tz)
+            if delta % 30:
+                start, end = (_clock_minus(t, delta) for t in (shift.start, shift.end))
+                yield Problem(
+                    shift.at("timezone"),
+                    f"the shift's hours, {shift.start}-{shift.end} in {shift.timezone}, are "
+                    f"{start}-{end} in {rotation.timezone}, the zone of the SET schedules "
+                    f"(schedules: per-role): {_ROUNDED}; set schedules: per-role-and-shift "
+                    "in policies/integrations.yaml to give each shift its own schedule in its "
+                    "own zone, or use zones whose offsets differ by whole or half hours",
+                )
+                break
+
+
+_ROUNDED = "OpsGenie keeps only :00 and :30, so the person paged would differ from this file"
+
+
+def _offset_minutes(instant: dt.datetime, tz: dt.tzinfo) -> int:
+    offset = instant.astimezone(tz).utcoffset() or dt.timedelta()
+    return int(offset.total_seconds() // 60)
+
+
+def _clock_minus(clock: str, minutes: int) -> str:
+    hours, mins = clock.split(":")
+    total = (int(hours) * 60 + int(mins) - minutes) % 1440
+    return f"{total // 60:02d}:{total % 60:02d}"
 
 
 def _override_placement(config: Config) -> Iterator[Problem]:
@@ -271,15 +337,19 @@ def _time_off(config: Config) -> Iterator[Problem]:
         if entry.last_day < entry.first_day:
             yield Problem(entry.at("last_day"), "last_day is before first_day")
             continue
-        tz = zone(config.person(entry.person).timezone)
+        person_zone = config.person(entry.person).timezone
+        tz = zone(person_zone)
         start = dt.datetime.combine(entry.first_day, dt.time(), tz)
         end = dt.datetime.combine(entry.last_day + dt.timedelta(days=1), dt.time(), tz)
+        # Whole days in the person's zone: said when it is not the rotation's, since the
+        # times below (in the rotation's) then start and end at other hours than midnight.
+        where = "" if person_zone == config.rotation.timezone else f" in {person_zone}"
         for slot in by_person.get(entry.person, []):
             if slot.overlaps(start, end):
                 yield Problem(
                     slot.origin,
                     f"{slot.person} is on time off {entry.first_day} to "
-                    f"{entry.last_day} ({entry.where}) but would be {_role(slot)} from "
+                    f"{entry.last_day}{where} ({entry.where}) but would be {_role(slot)} from "
                     f"{_fmt(config, max(slot.start, start))} to "
                     f"{_fmt(config, min(slot.end, end))}; "
                     "cover it with an override",

@@ -349,3 +349,23 @@ def test_names_print_on_a_latin1_terminal(tmp_path: Path) -> None:
     )
     assert ics.returncode == 0, ics.stderr
     assert "Ivo Marković".encode() in ics.stdout  # a calendar is UTF-8 whatever the terminal
+
+
+# --- zones whose offset is not whole or half hours ------------------------------------
+
+
+def test_a_quarter_hour_shift_zone_is_fine_with_a_schedule_of_its_own(
+    small_repo: Path, cli: Callable[..., Result]
+) -> None:
+    """With per-role-and-shift each shift's hours go in its own zone, on :00/:30 as written;
+    the shift changes stay in the rotation's zone (here Berlin), on :00 of UTC."""
+    path = small_repo / "rotations/set.yaml"
+    path.write_text(path.read_text().replace("America/New_York", "Asia/Kathmandu"))
+    integrations = small_repo / "policies/integrations.yaml"
+    integrations.write_text(
+        integrations.read_text().replace("schedules: per-role\n", "schedules: per-role-and-shift\n")
+    )
+    result = cli("validate", "--root", str(small_repo))
+    assert result.code == 0, result.err
+    plan = cli("plan", "--only", "opsgenie", "--root", str(small_repo))
+    assert "times off :00 and :30" not in plan.err
