@@ -24,6 +24,11 @@ BEGIN = "<!-- setops:handover:begin -->"
 END = "<!-- setops:handover:end -->"
 _STATE = re.compile(r"<!-- setops:state (\{.*?\}) -->")
 _TICK = re.compile(r"^- \[([ xX])\] .*<!-- item:([a-z0-9_.-]+) -->\s*$", re.MULTILINE)
+# GitHub refuses a description over 65,536 characters and Mattermost a post over 16,383:
+# setops' parts stay well under, leaving the leads room for their own text.
+GENERATED_BUDGET = 50_000
+ANNOUNCEMENT_BUDGET = 12_000
+TABLE = "\x00tickets"  # where the ticket table goes, once its room is known
 KNOWLEDGE = (
     "## Knowledge that isn't in tickets\n\n"
     "<!-- Outgoing lead: what the incoming team needs to know beyond the tickets and the "
@@ -197,7 +202,7 @@ def generated(facts: Facts, state: State) -> str:
         "",
         f"### Ongoing tickets ({len(facts.tickets)}, {moved} handed over)",
         "",
-        *tickets_table(facts),
+        TABLE,
         "",
         "### Incident channels the incoming team joins",
         "",
@@ -210,7 +215,26 @@ def generated(facts: Facts, state: State) -> str:
         state.line(),
         END,
     ]
-    return "\n".join(lines)
+    rest = len("\n".join(lines)) - len(TABLE)
+    table = fitted(tickets_table(facts), GENERATED_BUDGET - rest, f"`{h.path}`")
+    return "\n".join(table if line == TABLE else line for line in lines)
+
+
+def fitted(lines: Sequence[str], budget: int, where: str) -> str:
+    """`lines` joined, cut to `budget` characters with a closing line saying how many more
+    there are and `where` they all are. A table keeps its header rows."""
+    text = "\n".join(lines)
+    if len(text) <= budget:
+        return text
+    kept: list[str] = []
+    size = 200  # room for the closing line
+    for line in lines:
+        if size + len(line) + 1 > budget and len(kept) >= 2:
+            break
+        kept.append(line)
+        size += len(line) + 1
+    more = len(lines) - len(kept)
+    return "\n".join([*kept, "", f"_…and {more} more, too many to list here: all are in {where}._"])
 
 
 def body(facts: Facts, state: State, current: str | None = None) -> str:
@@ -307,7 +331,8 @@ def announcement(facts: Facts, pr_url: str | None) -> str:
     stale = [p.ticket for p in facts.tickets if p.stale]
     if stale:
         lines += ["", "L1/L2 tickets without an update in the last day:"]
-        lines += [f"- [{t.key}]({t.url}) {md(t.summary)}" for t in stale]
+        listed = [f"- [{t.key}]({t.url}) {md(t.summary)}" for t in stale]
+        lines.append(fitted(listed, ANNOUNCEMENT_BUDGET, "the handover pull request"))
     return "\n".join(lines)
 
 

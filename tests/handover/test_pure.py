@@ -14,6 +14,7 @@ from setops.config.load import load_config
 from setops.handover import document
 from setops.handover.document import Facts, State
 from setops.handover.due import candidates, handover_at, pending, shift_changes
+from setops.handover.tickets import Ticket, TicketPlan
 from setops.ranking import RANK_BATCH, apply_moves, desired_order, rank_moves
 from setops.schedule import compute_schedule
 
@@ -135,3 +136,37 @@ def test_ticket_text_pings_nobody_and_cannot_break_a_table_cell() -> None:
     # Every pipe is escaped by an odd number of backslashes: none ends the cell.
     for match in re.finditer(r"(\\*)\|", cell):
         assert len(match.group(1)) % 2 == 1, cell
+
+
+def many_tickets(count: int) -> tuple[TicketPlan, ...]:
+    created = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    plans = []
+    for n in range(1, count + 1):
+        ticket = Ticket(
+            key=f"SET-{n}",
+            summary=f"Customer escalation {n}: search is slow on a large Postgres install again",
+            status="In Progress",
+            priority="Highest",
+            assignee="712020:0f6c1b2a-1111-4a5b-9c1d-000000000005",
+            assignee_name="Femi Adeyemi",
+            created=created,
+            comments=(),
+            url=f"https://example.atlassian.net/browse/SET-{n}",
+            level="L1",
+        )
+        new = "712020:0f6c1b2a-1111-4a5b-9c1d-000000000011"
+        plans.append(TicketPlan(ticket, ticket.assignee, new, "move", "emea primary", True))
+    return tuple(plans)
+
+
+def test_500_tickets_fit_githubs_and_mattermosts_limits(bundled_repo: Path) -> None:
+    config = load_config(bundled_repo)
+    handover = handover_at(compute_schedule(config), at("2026-12-14T09:00"))
+    facts = Facts(config, handover, many_tickets(500), ("incidents",))
+    body = document.body(facts, State(complete=True, summary=("500 ticket(s) handed over",)))
+    assert len(body) <= 60_000  # GitHub refuses a description over 65,536; leads add theirs
+    assert "[SET-1](" in body and "handovers/2026-12-14.md" in body  # the rest is there
+    assert document.read_state(body) == State(complete=True)
+    text = document.announcement(facts, "https://github.com/example-org/set-config/pull/1")
+    assert len(text) <= 16_383  # Mattermost's limit on a post
+    assert "[SET-1](" in text and "more" in text
