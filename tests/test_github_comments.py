@@ -441,6 +441,11 @@ def test_drift_issue_command_leaves_the_issue_when_the_plan_failed(
             "#### jira: 1 to create, 0 to update, 0 to delete\n",
             "Drift: OpsGenie (3 changes), Jira (1 change)",
         ),
+        (
+            "### setops plan\n\n#### jsm-ops: 2 to create, 0 to update, 0 to delete\n",
+            "Drift: JSM Operations (2 changes)",
+        ),
+        ("## jsm-ops\n- a rotation\n", "Drift: JSM Operations"),
     ],
 )
 def test_drift_title_names_the_targets(plan: str, title: str) -> None:

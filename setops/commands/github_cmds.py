@@ -28,6 +28,7 @@ _SHA = re.compile(r"[0-9a-f]{40}")
 
 TARGET_NAMES = {
     "opsgenie": "OpsGenie",
+    "jsm-ops": "JSM Operations",
     "mattermost": "Mattermost",
     "jira": "Jira",
     "github": "GitHub",
@@ -95,7 +96,7 @@ def command_comment(number: int, marker: str, body_file: TextIO, head_sha: str |
 
 
 _TARGET_SUMMARY = re.compile(
-    r"^#+\s*(?P<target>\w+):\s*(?P<create>\d+) to create, (?P<update>\d+) to update, "
+    r"^#+\s*(?P<target>[\w-]+):\s*(?P<create>\d+) to create, (?P<update>\d+) to update, "
     r"(?P<delete>\d+) to delete",
     re.MULTILINE,
 )
@@ -118,7 +119,7 @@ def drift_title(plan_markdown: str) -> str:
         drifted = [
             name
             for key, name in TARGET_NAMES.items()
-            if re.search(rf"\b{key}\b", headings, re.IGNORECASE)
+            if re.search(rf"\b{re.escape(key)}\b", headings, re.IGNORECASE)
         ]
     return f"Drift: {', '.join(drifted) if drifted else 'targets'} out of step with main"
 
