@@ -412,6 +412,14 @@ def test_handover_opens_its_pr_with_the_app_token_or_warns() -> None:
     assert run["env"]["GITHUB_TOKEN"] == "${{ steps.app-token.outputs.token || github.token }}"
 
 
+def test_the_handover_step_gets_only_the_secrets_the_handover_uses() -> None:
+    # `setops handover` talks to GitHub, Jira and Mattermost; the paging service's key
+    # has no business in its environment.
+    (run,) = [s for s in steps(jobs("handover.yml")["handover"]) if "setops handover" in str(s)]
+    allowed = {"GITHUB_TOKEN", "AT", "DRY_RUN"}
+    assert {k for k in run["env"] if not k.startswith(("JIRA_", "MATTERMOST_"))} <= allowed
+
+
 # ---- drift.yml -------------------------------------------------------------------
 
 
