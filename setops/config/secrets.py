@@ -7,25 +7,33 @@ from collections.abc import Iterator
 from typing import Any
 
 from setops.config.yamlio import Document, Path
-from setops.errors import Problem
+from setops.errors import Location, Problem
 
 # Key names that only ever hold a credential.
 _SECRET_KEY = re.compile(
     r"(?i)(^|[_-])(pass(word|wd)?|secret|token|api[_-]?key|apikey|credentials?|private[_-]?key|"
     r"auth(orization)?|bearer|client[_-]?secret)([_-]|$)"
 )
-# Value shapes of well-known credentials: GitHub, Slack, AWS, Atlassian, GitLab, PEM, headers.
-_SECRET_VALUE = re.compile(
-    r"(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|"
+# Shapes of well-known credentials wherever they stand: GitHub, Slack, AWS, Atlassian,
+# GitLab, PEM, JWT, an OpsGenie key after its scheme, and a URL with a password in it.
+_SECRET_SHAPE = (
+    r"gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|"
     r"AKIA[0-9A-Z]{16}|ATATT[A-Za-z0-9_=-]{20,}|glpat-[A-Za-z0-9_-]{20,}|"
-    r"-----BEGIN [A-Z ]*PRIVATE KEY-----|^(GenieKey|Bearer|Basic|token)\s+\S{12,}$|"
-    r"eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.)"
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----|eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.|"
+    r"GenieKey\s+[0-9a-fA-F-]{20,}|[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@]+:[^\s/@]+@"
 )
+_SECRET_ANYWHERE = re.compile(_SECRET_SHAPE)
+# A whole value that is a credential with its scheme, e.g. 'Bearer abc…'.
+_SECRET_VALUE = re.compile(rf"{_SECRET_SHAPE}|^(GenieKey|Bearer|Basic|token)\s+\S{{12,}}$")
 _ADVICE = "secrets never belong in git; set it in the environment (see README, 'Credentials')"
+_COMMENT_ADVICE = (
+    "secrets never belong in git, comments included: remove it, revoke it, and set it in "
+    "the environment (see README, 'Credentials')"
+)
 
 
 def find_secrets(doc: Document) -> list[Problem]:
-    """Every key or value in `doc` that looks like a credential, at its place."""
+    """Every key, value or comment in `doc` that looks like a credential, at its place."""
     problems = []
     for path, key, value in _walk(doc.data, ()):
         if key is not None:
@@ -34,6 +42,20 @@ def find_secrets(doc: Document) -> list[Problem]:
                 problems.append(Problem(doc.at(path, key=True), message))
         elif isinstance(value, str) and _SECRET_VALUE.search(value.strip()):
             problems.append(Problem(doc.at(path), f"this value looks like a credential; {_ADVICE}"))
+    problems += _in_comments(doc, {p.where.line for p in problems})
+    return problems
+
+
+def _in_comments(doc: Document, reported: set[int]) -> list[Problem]:
+    """Credentials the values do not hold: in comments (which go to git all the same)."""
+    if not _SECRET_ANYWHERE.search(doc.text):
+        return []
+    problems = []
+    for number, line in enumerate(doc.text.splitlines(), start=1):
+        found = _SECRET_ANYWHERE.search(line)
+        if found and number not in reported and "#" in line[: found.start()]:
+            message = f"this comment holds what looks like a credential; {_COMMENT_ADVICE}"
+            problems.append(Problem(Location(doc.path, number, found.start() + 1), message))
     return problems
 
 

@@ -44,6 +44,7 @@ class Document:
     data: Any
     values: dict[Path, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    text: str = ""  # the file as read: comments are in it, and go to git too
 
     def at(self, path: Path, *, key: bool = False) -> Location:
         """The place of the value (or key) at `path`, or of its nearest known parent."""
@@ -83,7 +84,7 @@ def parse_document(path: str, raw: bytes) -> Document:
         kind = "a list" if isinstance(tree, yaml.SequenceNode) else "a single value"
         message = f"expected a mapping (key: value lines) at the top, found {kind}"
         raise ConfigError([Problem(_at(path, tree), message)])
-    doc = Document(path, None)
+    doc = Document(path, None, text=text)
     doc.data = _Plain(doc, text).convert(tree, ())
     return doc
 

@@ -369,3 +369,19 @@ def test_a_quarter_hour_shift_zone_is_fine_with_a_schedule_of_its_own(
     assert result.code == 0, result.err
     plan = cli("plan", "--only", "opsgenie", "--root", str(small_repo))
     assert "times off :00 and :30" not in plan.err
+
+
+# --- credentials ----------------------------------------------------------------------
+
+
+def test_account_ids_and_talk_of_tokens_are_not_credentials(
+    small_repo: Path, cli: Callable[..., Result]
+) -> None:
+    roster = small_repo / "rotations/roster.yaml"
+    text = roster.read_text()
+    text = text.replace("jira: acc-lea", "jira: 5b10ac8d82e05b22cc7d4ef5")  # a Cloud account id
+    text = text.replace("jira: acc-lou", "jira: 0123456789abcdef0123456789abcdef01234567")
+    text += "# The OpsGenie API key and the GitHub token are set in the environment, never here.\n"
+    roster.write_text(text)
+    result = cli("validate", "--root", str(small_repo))
+    assert result.code == 0, result.err
