@@ -7,11 +7,11 @@ show what bounds a real handover. Run from the repository root:
     PYTHONPATH=. /tmp/venv/bin/python scripts/bench_handover.py [--tickets 500] [--latency 0.05]
 
 Measured against the shared fakes (500 tickets, all held by people leaving SET, half in TO
-DO; 50 ms a request): 1,054 requests in 16.0 s; a re-run: 1 request (the PR lookup), 0.1 s.
-Jira is 1,024 of them: 2 writes per moved ticket (comment, then assign: 1,000), 5 search
-pages of 100 + 4 id-only level searches, 5 TO DO pages of 50 + 6 rule searches, 4 rank
-calls of <= 50. The per-ticket writes bound it; they run 4 at a time (1,000 x 50 ms / 4 =
-12.5 s); the ~25 Jira reads, 13 GitHub and 17 Mattermost requests are sequential (~2.7 s).
+DO; 50 ms a request): 1,059 requests in 16.5 s; a re-run: 1 request (the PR lookup), 0.1 s.
+Jira is 1,029 of them: 2 writes per moved ticket (comment, then assign: 1,000), 5 search
+pages of 100 + 4 id-only level searches, 5 assignable-user look-ups, 5 TO DO pages of 50
++ 6 rule searches, 4 rank calls of <= 50. The per-ticket writes bound it; they run 4 at a
+time (1,000 x 50 ms / 4 = 12.5 s); the ~30 Jira reads, 13 GitHub and 17 Mattermost requests are sequential (~2.7 s).
 GitHub and Mattermost cost the same whatever the number of tickets.
 """
 
