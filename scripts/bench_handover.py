@@ -11,8 +11,8 @@ DO; 50 ms a request): 1,059 requests in 16.5 s; a re-run: 1 request (the PR look
 Jira is 1,029 of them: 2 writes per moved ticket (comment, then assign: 1,000), 5 search
 pages of 100 + 4 id-only level searches, 5 assignable-user look-ups, 5 TO DO pages of 50
 + 6 rule searches, 4 rank calls of <= 50. The per-ticket writes bound it; they run 4 at a
-time (1,000 x 50 ms / 4 = 12.5 s); the ~30 Jira reads, 13 GitHub and 17 Mattermost requests are sequential (~2.7 s).
-GitHub and Mattermost cost the same whatever the number of tickets.
+time (1,000 x 50 ms / 4 = 12.5 s); the ~30 Jira reads, 13 GitHub and 17 Mattermost requests
+are sequential (~2.7 s). GitHub and Mattermost cost the same whatever the number of tickets.
 """
 
 from __future__ import annotations
