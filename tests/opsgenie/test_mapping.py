@@ -7,12 +7,25 @@ import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 import requests
 
 from setops.config.models import Shift
+from setops.errors import SetopsError
 from setops.targets.opsgenie_wire import hours_from_wire, hours_to_wire
-from setops.targets.paging.desired import offset_pieces, shift_hours
-from setops.targets.paging.model import Hours, canonical_hours
+from setops.targets.paging.desired import (
+    Desired,
+    check_representable,
+    offset_pieces,
+    shift_hours,
+)
+from setops.targets.paging.model import (
+    EscalationObj,
+    Hours,
+    RotationObj,
+    ScheduleObj,
+    canonical_hours,
+)
 from tests.fakes.base import require_api_specs
 from tests.fakes.opsgenie import FakeOpsGenie
 from tests.opsgenie.conftest import FAST_RETRIES, ONLY, Run, at
@@ -63,12 +76,27 @@ def test_hours_opsgenie_would_round_are_refused(genie: Run, bundled_repo: Path) 
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("timezone: America/New_York", "timezone: Asia/Kathmandu"))
     result = genie("plan", *ONLY)
-    assert result.code == 1
-    assert "'setops: 2026-11-16 amer primary' of SET Primary would need times off :00" in result.err
+    assert result.code == 1  # validation says so at the shift's place, before any request
+    assert (
+        "rotations/set.yaml:26:17: the shift's hours, 08:00-20:00 in Asia/Kathmandu, are "
+        "03:15-15:15 in Europe/Berlin" in result.err
+    )
     integrations = bundled_repo / "policies" / "integrations.yaml"
     text = integrations.read_text(encoding="utf-8")
     integrations.write_text(text.replace("schedules: per-role", "schedules: per-role-and-shift"))
     assert genie("plan", *ONLY).code == 0  # in its own zone, 08:00 is 08:00
+
+
+def test_times_a_service_would_round_are_refused_before_any_request() -> None:
+    """The backstop behind validation: nothing off :00/:30 reaches a paging service."""
+    start = dt.datetime(2026, 11, 16, 8, 15, tzinfo=dt.UTC)
+    rotation = RotationObj("SET Primary", "setops: x", start, None, ("ana@example.com",), None)
+    escalation = EscalationObj("SET escalation", "", None, (), None)
+    schedule = ScheduleObj("SET Primary", "Europe/Berlin", None)
+    window = (start, start + dt.timedelta(weeks=1))
+    desired = Desired((schedule,), (rotation,), (), escalation, window, frozenset())
+    with pytest.raises(SetopsError, match="would need times off :00 and :30"):
+        check_representable(desired)
 
 
 def test_equivalent_wire_forms_plan_nothing(genie: Run, og: FakeOpsGenie) -> None:
