@@ -126,6 +126,16 @@ def translate_errors(doing: str, settings: GitHubSettings) -> Iterator[None]:
         if type(exc) is not SetopsError:  # already says what failed
             raise
         raise SetopsError(f"GitHub: {doing}: {exc}") from None  # e.g. a too-long Retry-After
+    except (TypeError, AttributeError, KeyError) as exc:
+        # PyGithub reads an answer that is not JSON (a web page: GITHUB_API_URL names the
+        # web server, not its API) as {"data": "<html>…"} and then trips over it.
+        message = (
+            f"GitHub's answer while {doing} is not what the GitHub API sends "
+            f"({type(exc).__name__}): is GITHUB_API_URL ({settings.api_url}) the API's "
+            "address (https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise)? "
+            "If it is, this is a bug in setops: please report it"
+        )
+        raise SetopsError(redact(message, settings.token)) from None
 
 
 def refusal_reason(exc: GithubException) -> str:

@@ -163,6 +163,9 @@ class JiraClient:
             return call()
         except JIRAError as exc:
             raise self._vendor_error(what, exc) from None
+        except requests.JSONDecodeError:  # a web page: a login page, a proxy, a wrong URL
+            message = f"the answer is not JSON: is JIRA_URL ({self.auth.url}) Jira's address?"
+            raise VendorError("jira", what, None, message) from None
         except requests.RequestException as exc:
             raise connection_error("jira", what, exc) from None
         except SetopsError as exc:

@@ -64,7 +64,16 @@ class MattermostClient:
             if create and response.status_code >= 500:
                 raise UncertainWrite(f"mattermost: {what}", response.status_code, message)
             raise VendorError("mattermost", what, response.status_code, message)
-        return response.json() if response.content else None
+        try:
+            return response.json() if response.content else None
+        except ValueError:  # a web page: the address is Mattermost's site, not its API
+            raise VendorError(
+                "mattermost",
+                what,
+                None,
+                f"the answer is not JSON: is MATTERMOST_URL ({self.base.removesuffix('/api/v4')})"
+                " the Mattermost server's address?",
+            ) from None
 
     def channel(self, team: str, name: str) -> dict[str, Any]:
         data = self._call(

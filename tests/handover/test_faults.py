@@ -205,3 +205,31 @@ def test_a_retry_after_longer_than_setops_waits_names_the_call(
     assert f"{named}" in result.err and "asked to wait 600 s" in result.err, result.err
     assert until_done(cli, world)[-1].code == 0
     assert_nothing_twice(world)
+
+
+@pytest.mark.parametrize("world", ["cloud"], indirect=True)
+@pytest.mark.parametrize(
+    ("service", "path", "variable"),
+    [
+        ("jira", r"/search", "JIRA_URL"),
+        ("github", r"/pulls$", "GITHUB_API_URL"),
+        ("mattermost", r"/channels/name/", "MATTERMOST_URL"),
+    ],
+)
+def test_a_web_page_instead_of_the_api_is_a_clean_error_naming_the_url(
+    cli: Cli, world: World, service: str, path: str, variable: str
+) -> None:
+    # What a wrong address gets: a login page, or the web app's page, with 200 OK.
+    page = Fault(
+        method="GET",
+        path=path,
+        status=200,
+        headers={"Content-Type": "text/html"},
+        body=b"<html><body>Log in</body></html>",
+        times=None,
+    )
+    getattr(world, service).faults.add(page)
+    result = handover(cli, world, "--at", HANDOVER_RUN)
+    assert result.code == 1, result.err  # not 3: no internal error
+    assert variable in result.err and "internal error" not in result.err
+    world.assert_no_writes()
