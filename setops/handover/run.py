@@ -232,10 +232,19 @@ class HandoverRun:
         mm = self.services.mattermost
         assert mm is not None
         for join in self.found.joins or ():
-            if join.add:
+            if not join.add:
+                continue
+            names = ", ".join(u for u, _ in join.add)
+            try:
                 mm.add_members(join.channel_id, join.name, [i for _, i in join.add])
-                self.joined += len(join.add)
-                self._did(f"added {', '.join(u for u, _ in join.add)} to ~{join.name}")
+            except VendorError as exc:
+                if exc.status != 403:
+                    raise
+                # The bot may not manage this channel's members; a lead can add them.
+                self._warn(f"could not add {names} to ~{join.name}: {exc.vendor_message}")
+                continue
+            self.joined += len(join.add)
+            self._did(f"added {names} to ~{join.name}")
 
     def announce(self) -> None:
         mm, channel, settings = (

@@ -11,14 +11,18 @@ import pytest
 
 from setops.config.load import load_config
 from setops.render.header import escape_mentions, merge_header, owned_part
+from tests.fakes.base import Fault
 from tests.fakes.mattermost import FakeMattermost
 from tests.handover.conftest import (
+    HANDOVER_RUN,
     MATTERMOST_CANARY,
     SET_CHANNEL,
     TEAM,
+    World,
     assert_documented,
     mattermost_env,
 )
+from tests.handover.test_handover import announcements, handover
 
 Cli = Callable[..., Any]
 MONDAY = "2026-12-14T09:00:00+01:00"  # the shift change: the incoming team from this minute
@@ -156,3 +160,17 @@ def test_the_url_may_end_in_a_slash_or_the_api_path(
     result = cli("apply", "--only", "mattermost", "--root", str(bundled_repo), env=url)
     assert result.code == 0, result.err
     assert "lead @ivo.markovic" in header(mattermost)
+
+
+def test_an_incident_channel_the_bot_may_not_add_to_is_a_warning(cli: Cli, world: World) -> None:
+    incidents = world.mattermost.channel(TEAM, "incidents")["id"]
+    world.mattermost.faults.add(
+        Fault(method="POST", path=f"/channels/{incidents}/members$", status=403, times=None)
+    )
+    result = handover(cli, world, "--at", HANDOVER_RUN)
+    assert result.code == 0, result.err
+    assert "warning: could not add" in result.out and "~incidents" in result.out
+    assert len(announcements(world)) == 1
+    (pull,) = world.github.pulls()
+    assert "could not add" in pull["body"] and '"complete": true' in pull["body"]
+    assert "lena.kowalski" in world.mattermost.members(TEAM, "community-server-alerts")
