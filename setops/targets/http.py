@@ -127,7 +127,10 @@ def create_once(
     """Run a non-idempotent `create`; when its answer is lost, look before trying again.
 
     `find_existing` re-reads the object by its stable identity (name or alias) and returns it
-    when the lost request did take effect, so a create is never duplicated.
+    when the lost request did take effect, so a create is never duplicated. A server that
+    timed out (no answer within the read timeout, or a gateway's 504) may still be making
+    the object: it is looked for until the read timeout has passed once more, and never
+    sent again in this run (the error says so; a re-run looks first).
     """
     for attempt in range(1, tries + 1):
         try:
@@ -140,13 +143,35 @@ def create_once(
             log.warning(
                 "the answer to a create was lost (%s); re-reading first", type(exc).__name__
             )
-            found = find_existing()
+            working = still_working(exc)
+            found = _await(find_existing) if working else find_existing()
             if found is not None:
                 return found
-            if attempt == tries:
+            if attempt == tries or working:
                 raise
             _pause(attempt)
     raise AssertionError("unreachable")
+
+
+def still_working(exc: BaseException) -> bool:
+    """True when the server had the whole request and may yet carry it out: it did not
+    answer in time (read timeout), or a gateway gave up waiting for it (504)."""
+    if isinstance(exc, UncertainWrite):
+        return exc.status == 504
+    return isinstance(exc, requests.ReadTimeout)
+
+
+def _await(find_existing: Callable[[], T | None]) -> T | None:
+    """Look for an object a slow server may still be making, for one more read timeout."""
+    deadline = time.monotonic() + timeout()[1]
+    wait = max(0.2, retry_policy().backoff_factor)
+    while True:
+        found = find_existing()
+        left = deadline - time.monotonic()
+        if found is not None or left <= 0:
+            return found
+        time.sleep(min(wait, left))
+        wait *= 2
 
 
 def _pause(attempt: int) -> None:

@@ -6,13 +6,18 @@ converges, or stops with one clean line that never shows the token."""
 from __future__ import annotations
 
 import logging
+import re
+import threading
+import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.conftest import Result
-from tests.fakes.base import Fault, Request
+from tests.fakes.base import Fault, Request, _Outcome
 from tests.fakes.jsm_ops import FakeJsmOps
 from tests.jsm_ops.conftest import ONLY, Run, check_fake, clock, jsm_env, seed, writes
 from tests.jsm_ops.test_resilience import CANARY, no_canary
@@ -202,3 +207,43 @@ def test_an_object_in_an_undocumented_form_is_a_clean_error(
         "jsm-ops: read the schedules failed: an answer is not in the form JSM Operations "
         "documents (KeyError: no 'teamId')" in result.err
     )
+
+
+class SlowToCommit(MeddlingJsm):
+    """Takes `delay` seconds over the first create matching `path` before it makes it: past
+    the client's read timeout, so the answer is lost though the write lands (`landed`)."""
+
+    path = r"/overrides$"
+    delay = 1.5
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.landed = threading.Event()
+        self.slow = True
+
+    def _process(self, request: Request) -> _Outcome:
+        slow = request.method == "POST" and re.search(self.path, request.path) and self.slow
+        if not slow:
+            return super()._process(request)
+        self.slow = False
+        time.sleep(self.delay)
+        try:
+            return super()._process(request)
+        finally:
+            self.landed.set()
+
+
+def test_a_create_that_lands_after_the_read_timeout_is_not_made_twice(
+    cli: Run, jsm_repo: Path, spec_checks: None
+) -> None:
+    with SlowToCommit(now=clock()) as server:
+        seed(server, jsm_repo)
+        env = jsm_env(server, SETOPS_HTTP_TIMEOUT="1")
+        result = cli("apply", *ONLY, "--root", str(jsm_repo), env=env)
+        assert server.landed.wait(5)
+        assert result.code == 0, result.err
+        created = Counter(writes(server))["POST /v1/schedules/{scheduleId}/overrides"]
+        assert created == 4, "an override whose answer came late was made again"
+        plan = cli("plan", *ONLY, "--detailed-exitcode", "--root", str(jsm_repo), env=env)
+        assert plan.code == 0, plan.out + plan.err
+        check_fake(server)
