@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import InvalidHeader
 from urllib3.util.retry import Retry
 
 from setops import __version__
@@ -63,6 +64,18 @@ class SafeRetry(Retry):
         return super().is_retry(
             "GET" if method.upper() == "POST" else method, status_code, has_retry_after
         )
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        """Seconds (whole or not) or an HTTP date; a value that is neither says nothing,
+        and the backoff applies (urllib3 would stop the request with InvalidHeader)."""
+        try:
+            return max(0.0, float(retry_after))
+        except ValueError:
+            pass
+        try:
+            return float(super().parse_retry_after(retry_after))
+        except InvalidHeader:
+            return 0.0
 
     def get_retry_after(self, response: Any) -> float | None:
         value = super().get_retry_after(response)

@@ -74,6 +74,22 @@ def test_escalation_rules_listed_in_another_order_plan_nothing(
     settled(og_cli)
 
 
+# ---- rate limits said in other words ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("retry_after", "waited"), [("0.5", 0.45), ("soon", 0), ("-1", 0)])
+def test_a_429_whose_retry_after_is_no_whole_number_is_still_retried(
+    og_cli: Run, fake: MeddlingOpsGenie, retry_after: str, waited: float
+) -> None:
+    headers = {"Retry-After": retry_after}
+    fake.faults.add(Fault(status=429, method="GET", path=r"^/v2/schedules$", headers=headers))
+    result = og_cli("plan")
+    assert result.code == 0, result.err
+    first, second = [r for r in fake.log if r.path == "/v2/schedules"][:2]
+    assert (first.status, second.status) == (429, 200)
+    assert second.received_at - first.received_at >= waited
+
+
 # ---- answers that are not OpsGenie's ---------------------------------------------------------
 
 
