@@ -272,9 +272,16 @@ def base_url(variable: str, value: str | None, default: str, example: str) -> st
     return url.rstrip("/")
 
 
-def _origin(url: str) -> tuple[str, str]:
+def _host(url: str) -> str:
+    """host[:port] of a URL, without any user or password in it."""
     parts = urlsplit(url)
-    return parts.scheme.lower(), parts.netloc.lower()
+    return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return parts.scheme.lower(), str(parts.hostname), parts.port or default
 
 
 class JsonApi:
@@ -308,8 +315,8 @@ class JsonApi:
                 self.target,
                 what,
                 None,
-                f"the answer links to {urlsplit(path).netloc}, not to {urlsplit(self.base).netloc}"
-                f" ({self.variable}); setops sends its credentials to no other server",
+                f"the answer links to {_host(path)}, not to {_host(self.base)} ({self.variable});"
+                " setops sends its credentials to no other server",
             )
         return path
 
@@ -384,7 +391,7 @@ class JsonApi:
     def _redirected(self, what: str, response: requests.Response) -> VendorError:
         location = response.headers.get("Location") or "elsewhere"
         shown = urlsplit(location)
-        where = f"{shown.scheme}://{shown.netloc}{shown.path}" if shown.netloc else location
+        where = f"{shown.scheme}://{_host(location)}{shown.path}" if shown.netloc else location
         return VendorError(
             self.target,
             what,
