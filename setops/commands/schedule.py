@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 import click
@@ -64,8 +65,11 @@ def command(
     elif output_format == "markdown":
         click.echo(slots_markdown(config, slots))
     elif output_format == "ics":
-        # RFC 5545 calendars are UTF-8 whatever the terminal's encoding: written as bytes.
-        click.echo(slots_ics(config, slots, now()).encode("utf-8"), nl=False)
+        calendar = slots_ics(config, slots, now())
+        # RFC 5545 calendars are UTF-8 whatever the terminal's encoding: written as bytes
+        # where stdout has a byte stream under it (not, say, an in-memory text buffer).
+        binary = getattr(sys.stdout, "buffer", None) is not None
+        click.echo(calendar.encode("utf-8") if binary else calendar, nl=False)
     else:
         click.echo(slots_text(config, slots))
     return 0

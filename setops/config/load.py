@@ -316,13 +316,14 @@ def _yaml_repr(value: Any) -> str:
 
 def _unknown_key(model: type[Node], loc: tuple[str | int, ...]) -> str:
     key = str(loc[-1])
+    shown = repr(key) if not key.isprintable() else f"'{key}'"  # one line, whatever the key
     allowed = _fields_at(model, loc[:-1])
     hint = difflib.get_close_matches(key, allowed, n=1)
     if hint:
-        return f"unknown key '{key}'; did you mean '{hint[0]}'?"
+        return f"unknown key {shown}; did you mean '{hint[0]}'?"
     if allowed:
-        return f"unknown key '{key}'; expected one of: {', '.join(allowed)}"
-    return f"unknown key '{key}'"
+        return f"unknown key {shown}; expected one of: {', '.join(allowed)}"
+    return f"unknown key {shown}"
 
 
 def _fields_at(model: type[Node], path: tuple[str | int, ...]) -> list[str]:

@@ -385,3 +385,28 @@ def test_account_ids_and_talk_of_tokens_are_not_credentials(
     roster.write_text(text)
     result = cli("validate", "--root", str(small_repo))
     assert result.code == 0, result.err
+
+
+def test_ics_to_an_in_memory_stdout(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A caller that gives run() a plain text stdout gets the calendar as text."""
+    import contextlib
+    import io
+
+    from setops.cli import run
+
+    monkeypatch.setenv("SETOPS_NOW", "2026-12-01T12:00:00+01:00")
+    monkeypatch.setenv("SETOPS_LOG_DIR", str(tmp_path))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = run(["schedule", "--format", "ics", "--root", str(REPO)])
+    assert code == 0
+    assert out.getvalue().startswith("BEGIN:VCALENDAR\r\n")
+
+
+def test_an_unprintable_key_stays_on_one_line(small_repo: Path, cli: Callable[..., Result]) -> None:
+    (small_repo / "rotations/time-off.yaml").write_text('time_off: []\n"a\\nb": 1\n')
+    result = cli("validate", "--root", str(small_repo))
+    assert result.code == 1
+    assert result.err.splitlines()[0] == (
+        "rotations/time-off.yaml:2:1: unknown key 'a\\nb'; expected one of: time_off"
+    )
