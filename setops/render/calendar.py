@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone, TimezoneStandard
 
 from setops.config.load import Config
 from setops.config.models import zone
@@ -91,5 +91,21 @@ def slots_ics(config: Config, slots: Sequence[Slot], stamp: dt.datetime) -> str:
         event.add("description", detail)
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)
+    if not slots:
+        # RFC 5545 wants at least one component in a calendar; a feed with nobody on SET in
+        # its window gets an unused UTC time zone, so strict readers still accept it.
+        calendar.add_component(_utc_zone())
     ical: bytes = calendar.to_ical()
     return ical.decode("utf-8")
+
+
+def _utc_zone() -> Timezone:
+    standard = TimezoneStandard()
+    standard.add("dtstart", dt.datetime(1970, 1, 1))
+    standard.add("tzoffsetfrom", dt.timedelta(0))
+    standard.add("tzoffsetto", dt.timedelta(0))
+    standard.add("tzname", "UTC")
+    utc = Timezone()
+    utc.add("tzid", "UTC")
+    utc.add_component(standard)
+    return utc

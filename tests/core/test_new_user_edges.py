@@ -410,3 +410,16 @@ def test_an_unprintable_key_stays_on_one_line(small_repo: Path, cli: Callable[..
     assert result.err.splitlines()[0] == (
         "rotations/time-off.yaml:2:1: unknown key 'a\\nb'; expected one of: time_off"
     )
+
+
+def test_an_ics_feed_with_nobody_in_its_window_is_still_a_calendar(
+    cli: Callable[..., Result],
+) -> None:
+    from icalendar import Calendar
+
+    result = cli("schedule", "--root", str(REPO), "--format", "ics", "--from", "2020-01-06")
+    assert result.code == 0
+    calendar = Calendar.from_ical(result.out)
+    assert calendar["VERSION"] == "2.0" and calendar["PRODID"]
+    assert not calendar.walk("VEVENT")
+    assert len(calendar.subcomponents) >= 1  # RFC 5545: a calendar has a component
