@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from setops.config.models import FILE_MODELS, schema_name
+from setops.errors import SetopsError
 
 
 def schemas() -> dict[str, dict[str, Any]]:
@@ -43,8 +44,12 @@ def command(write_dir: Path | None) -> int:
     if write_dir is None:
         click.echo(json.dumps(all_schemas, indent=2, ensure_ascii=False))
         return 0
-    write_dir.mkdir(parents=True, exist_ok=True)
-    for name, schema in all_schemas.items():
-        (write_dir / name).write_text(render(schema), encoding="utf-8")
-        click.echo(f"wrote {write_dir / name}")
+    try:
+        write_dir.mkdir(parents=True, exist_ok=True)
+        for name, schema in all_schemas.items():
+            (write_dir / name).write_text(render(schema), encoding="utf-8")
+            click.echo(f"wrote {write_dir / name}")
+    except OSError as exc:
+        where = exc.filename or write_dir
+        raise SetopsError(f"--write: cannot write {where}: {exc.strerror}") from None
     return 0

@@ -423,3 +423,12 @@ def test_an_ics_feed_with_nobody_in_its_window_is_still_a_calendar(
     assert calendar["VERSION"] == "2.0" and calendar["PRODID"]
     assert not calendar.walk("VEVENT")
     assert len(calendar.subcomponents) >= 1  # RFC 5545: a calendar has a component
+
+
+def test_schema_write_where_it_cannot(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    (tmp_path / "a-file").write_text("")
+    result = cli("schema", "--write", str(tmp_path / "a-file" / "schema"))
+    assert result.code == 1
+    assert result.err == (
+        f"setops: error: --write: cannot write {tmp_path / 'a-file' / 'schema'}: Not a directory\n"
+    )
