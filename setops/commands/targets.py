@@ -12,6 +12,7 @@ from setops.config.load import Config
 from setops.errors import SetopsError
 from setops.schedule import compute_schedule
 from setops.targets.base import Context, Target
+from setops.targets.paging.sync import PagingTarget
 from setops.targets.registry import TARGETS
 from setops.timeparse import now
 
@@ -39,10 +40,15 @@ def select_targets(
         )
     targets = [TARGETS[name](context) for name in chosen]
     if only:
-        disabled = [t.name for t in targets if not t.selectable()]
+        disabled = [t for t in targets if not t.selectable()]
         if disabled:
-            raise SetopsError(
-                f"--only: {', '.join(disabled)} is not enabled in policies/integrations.yaml"
-            )
+            raise SetopsError("--only: " + "; ".join(_why_not(t) for t in disabled))
         return targets
     return [t for t in targets if t.enabled()]
+
+
+def _why_not(target: Target) -> str:
+    text = f"{target.name} is not enabled in policies/integrations.yaml"
+    if isinstance(target, PagingTarget):
+        return text + target.why_not_selectable()
+    return text

@@ -340,7 +340,14 @@ def test_only_plans_jsm_before_the_switch_once_its_credentials_are_set(
     root = ("--root", str(bundled_repo))
     no_credentials = cli("plan", *ONLY, *root)
     assert no_credentials.code == 1
-    assert "--only: jsm-ops is not enabled in policies/integrations.yaml" in no_credentials.err
+    assert (
+        "--only: jsm-ops is not enabled in policies/integrations.yaml (paging.target is "
+        "opsgenie); to plan against it before the switch, set JSM_OPS_EMAIL, "
+        "JSM_OPS_API_TOKEN, JSM_OPS_CLOUD_ID" in no_credentials.err
+    )
+    partly = cli("plan", *ONLY, *root, env={"JSM_OPS_EMAIL": "a@example.com"})
+    assert partly.code == 1
+    assert "set JSM_OPS_API_TOKEN, JSM_OPS_CLOUD_ID" in partly.err
     with FakeJsmOps() as fake:
         seed(fake, bundled_repo)
         plan = cli("plan", *ONLY, *root, env=jsm_env(fake))

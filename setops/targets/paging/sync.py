@@ -107,6 +107,18 @@ class PagingTarget(Target):
         settings = self.context.config.integrations.paging_settings()
         return self.enabled() or (settings is not None and not self.missing_credentials())
 
+    def why_not_selectable(self) -> str:
+        """What would let `--only` name this service, when it may not (for the message)."""
+        settings = self.context.config.integrations.paging_settings()
+        if settings is None:
+            return " (it has no paging: section)"
+        if settings.target == self.name:
+            return " (paging.enabled is false)"
+        return (
+            f" (paging.target is {settings.target}); to plan against it before the switch, "
+            f"set {', '.join(self.missing_credentials())}"
+        )
+
     def sync_settings(self) -> SyncSettings:
         s = self.settings
         names = s.schedule_names
