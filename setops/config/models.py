@@ -8,10 +8,11 @@ reports them with the value's path; rules that relate values to each other live 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from functools import lru_cache
 from typing import Annotated, Any, ClassVar, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import (
     AfterValidator,
@@ -53,10 +54,17 @@ def _check_zone(name: str) -> str:
             raise ZoneInfoNotFoundError(name)
         zone(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"unknown time zone {name!r}; use an IANA name such as 'Europe/Berlin'"
-        ) from None
+        raise ValueError(f"unknown time zone {name!r}; {_zone_hint(name)}") from None
     return name
+
+
+def _zone_hint(name: str) -> str:
+    """The IANA name the user probably meant (only computed for a name that is none)."""
+    names = {n.lower(): n for n in available_timezones() if "/" in n or n == "UTC"}
+    close = difflib.get_close_matches(name.lower(), list(names), n=1, cutoff=0.8)
+    if close:
+        return f"did you mean '{names[close[0]]}'?"
+    return "use an IANA name such as 'Europe/Berlin'"
 
 
 def _check_clock(text: str) -> str:

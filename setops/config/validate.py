@@ -335,7 +335,11 @@ def _time_off(config: Config) -> Iterator[Problem]:
     by_person = _by_person(schedule.slots)
     for entry in config.time_off:
         if entry.last_day < entry.first_day:
-            yield Problem(entry.at("last_day"), "last_day is before first_day")
+            yield Problem(
+                entry.at("last_day"),
+                f"last_day ({entry.last_day}) is before first_day ({entry.first_day}); both "
+                "days are included, so one day off has the same first_day and last_day",
+            )
             continue
         person_zone = config.person(entry.person).timezone
         tz = zone(person_zone)
