@@ -157,6 +157,7 @@ def escalation_from_wire(data: Mapping[str, Any], team: str, d: Directory) -> Es
         )
         if wait
         else None,
+        enabled=data.get("enabled") is not False,
         id=data.get("id"),
     )
 
@@ -258,7 +259,7 @@ def escalation_to_wire(escalation: EscalationObj, d: Directory, team_id: str) ->
         "name": escalation.name,
         "description": escalation.description,
         "rules": rules,
-        "enabled": True,
+        "enabled": escalation.enabled,
         "repeat": {"waitInterval": 0, "count": 1}
         if repeat is None
         else {

@@ -247,3 +247,16 @@ def test_a_create_that_lands_after_the_read_timeout_is_not_made_twice(
         plan = cli("plan", *ONLY, "--detailed-exitcode", "--root", str(jsm_repo), env=env)
         assert plan.code == 0, plan.out + plan.err
         check_fake(server)
+
+
+def test_an_escalation_disabled_by_hand_is_enabled_again(jsm_cli: Run, fake: MeddlingJsm) -> None:
+    applied(jsm_cli)
+    with fake.lock:
+        (escalation,) = fake.escalations_by_id.values()
+        escalation.enabled = False  # pages nobody
+    plan = jsm_cli("plan", "--detailed-exitcode")
+    assert plan.code == 2, plan.out + plan.err
+    assert "enabled: false -> true" in plan.out
+    applied(jsm_cli)
+    assert [e.enabled for e in fake.escalations_by_id.values()] == [True]
+    settled(jsm_cli)

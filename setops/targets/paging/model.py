@@ -215,6 +215,7 @@ class EscalationObj:
     owner_team: str | None
     rules: tuple[Rule, ...] = field(compare=False)  # as configured, the order they are sent
     repeat: Repeat | None
+    enabled: bool = True  # a disabled escalation pages nobody
     id: str | None = field(default=None, compare=False)
     # Rules take effect by their delay, not by their place in the list, and services list
     # them back in an order of their own: escalations compare by their rules in one order.
@@ -234,6 +235,7 @@ class EscalationObj:
             else f"{repeat.times} time(s), after {repeat.after_minutes} min"
             + (", resetting recipient states" if repeat.reset_recipient_states else "")
             + (", closing the alert after all" if repeat.close_alert_after_all else ""),
+            "enabled": self.enabled,
         }
 
 
