@@ -141,9 +141,9 @@ def create_once(
 
     `find_existing` re-reads the object by its stable identity (name or alias) and returns it
     when the lost request did take effect, so a create is never duplicated. A server that
-    timed out (no answer within the read timeout, or a gateway's 504) may still be making
-    the object: it is looked for until the read timeout has passed once more, and never
-    sent again in this run (the error says so; a re-run looks first).
+    did not answer within the read timeout may still be making the object: it is looked
+    for until the read timeout has passed once more, and not sent again in this run (a
+    re-run looks first).
     """
     for attempt in range(1, tries + 1):
         try:
@@ -168,9 +168,8 @@ def create_once(
 
 def still_working(exc: BaseException) -> bool:
     """True when the server had the whole request and may yet carry it out: it did not
-    answer in time (read timeout), or a gateway gave up waiting for it (504)."""
-    if isinstance(exc, UncertainWrite):
-        return exc.status == 504
+    answer within the read timeout. (A 5xx, 504 included, is an answer: the object is
+    looked for at once, and the create sent again when it is not there.)"""
     return isinstance(exc, requests.ReadTimeout)
 
 

@@ -90,6 +90,17 @@ def test_a_429_whose_retry_after_is_no_whole_number_is_still_retried(
     assert second.received_at - first.received_at >= waited
 
 
+def test_a_gateway_timeout_on_a_create_is_looked_up_then_sent_again(
+    og_cli: Run, fake: MeddlingOpsGenie
+) -> None:
+    fake.faults.add(Fault(status=504, method="POST", path=r"^/v2/escalations$"))
+    result = og_cli("apply")
+    assert result.code == 0, result.err
+    assert [w for w in writes(fake) if "escalations" in w] == ["POST /v2/escalations"] * 2
+    assert fake.count("GET", "/v2/escalations/SET escalation") == 1
+    settled(og_cli)
+
+
 # ---- answers that are not OpsGenie's ---------------------------------------------------------
 
 
