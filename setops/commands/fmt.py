@@ -30,10 +30,18 @@ def formatted(path: Path, name: str) -> tuple[str, str]:
         # write LF elsewhere, leaving the file with both.
         data = yaml.load(text.replace("\r\n", "\n"))
     except YAMLError as exc:
-        raise ConfigError([Problem(Location(name), f"invalid YAML: {exc}")]) from None
+        raise ConfigError([_yaml_problem(name, exc)]) from None
     out = io.StringIO()
     yaml.dump(data, out)
     return text, out.getvalue()
+
+
+def _yaml_problem(name: str, exc: YAMLError) -> Problem:
+    """ruamel.yaml's complaint as one line at its place (what libyaml accepted, it may not)."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    where = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name)
+    text = getattr(exc, "problem", None) or str(exc).strip().splitlines()[0]
+    return Problem(where, f"invalid YAML: {text}; setops fmt cannot rewrite this file")
 
 
 @click.command("fmt")

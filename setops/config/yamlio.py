@@ -10,9 +10,11 @@ comments.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,6 +86,8 @@ def parse_document(path: str, raw: bytes) -> Document:
         kind = "a list" if isinstance(tree, yaml.SequenceNode) else "a single value"
         message = f"expected a mapping (key: value lines) at the top, found {kind}"
         raise ConfigError([Problem(_at(path, tree), message)])
+    if "\t" in text:
+        _refuse_loose_tabs(path, text, tree)
     doc = Document(path, None, text=text)
     doc.data = _Plain(doc, text).convert(tree, ())
     return doc
@@ -153,6 +157,60 @@ def _refuse_tabs(path: str, text: str) -> None:
             )
     if problems:
         raise ConfigError(problems)
+
+
+def _refuse_loose_tabs(path: str, text: str, tree: yaml.Node) -> None:
+    """Refuse a tab outside quoted and block values and comments (`key:<tab>value`, a tab
+    in a plain value): libyaml reads them, but `setops fmt` (ruamel.yaml) cannot."""
+    spans = sorted(
+        (node.start_mark.index, node.end_mark.index)
+        for node in _nodes(tree)
+        if isinstance(node, yaml.ScalarNode) and node.style in ("'", '"', "|", ">")
+    )
+    starts = [start for start, _ in spans]
+    line_start = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        if "\t" in line:
+            _loose_tab_in_line(path, number, line, line_start, spans, starts)
+        line_start += len(line) + 1
+
+
+def _loose_tab_in_line(
+    path: str,
+    number: int,
+    line: str,
+    line_start: int,
+    spans: list[tuple[int, int]],
+    starts: list[int],
+) -> None:
+    for col, char in enumerate(line):
+        i = bisect.bisect_right(starts, line_start + col) - 1
+        if i >= 0 and line_start + col < spans[i][1]:
+            continue  # inside a quoted or block value
+        if char == "#" and (col == 0 or line[col - 1] in " \t"):
+            return  # the rest is a comment
+        if char == "\t":
+            message = (
+                "a tab outside quotes; separate YAML with spaces (quote the value if the "
+                "tab belongs in it)"
+            )
+            raise ConfigError([Problem(Location(path, number, col + 1), message)])
+
+
+def _nodes(root: yaml.Node) -> Iterator[yaml.Node]:
+    """Every node once (an alias repeats a node: it is not walked twice)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
 
 
 def _marked_problem(path: str, exc: yaml.MarkedYAMLError) -> Problem:
@@ -256,6 +314,9 @@ class _Plain:
         if id(node) in self.seen:
             raise ConfigError([_alias_problem(self.doc.path, self.text)])
         self.seen.add(id(node))
+        if not node.style and not node.value:
+            message = "a key with no name (a bare '?' or ':'); write the key's name before ':'"
+            raise ConfigError([Problem(where, message)])
         return str(node.value)
 
     def _sequence(self, node: yaml.SequenceNode, path: Path) -> list[Any]:

@@ -432,3 +432,48 @@ def test_schema_write_where_it_cannot(tmp_path: Path, cli: Callable[..., Result]
     assert result.err == (
         f"setops: error: --write: cannot write {tmp_path / 'a-file' / 'schema'}: Not a directory\n"
     )
+
+
+# --- validate and fmt read the same files ---------------------------------------------
+
+FIXTURE_YAML = sorted(
+    p for p in (Path(__file__).resolve().parents[1] / "fixtures").rglob("*.yaml") if p.is_file()
+)
+
+
+@pytest.mark.parametrize("path", FIXTURE_YAML, ids=lambda p: "/".join(p.parts[-4:]))
+def test_what_validate_parses_fmt_can_rewrite(path: Path, tmp_path: Path) -> None:
+    """libyaml reads for validate, ruamel.yaml rewrites for fmt: no file may pass one and
+    break the other (tabs between values did, with a traceback-like message at 1:1)."""
+    from setops.commands.fmt import formatted
+    from setops.config.yamlio import parse_document
+    from setops.errors import ConfigError
+
+    try:
+        parse_document(path.name, path.read_bytes())
+    except ConfigError:
+        return  # refused with a place: fmt refuses it the same way
+    before, after = formatted(path, path.name)
+    assert (
+        parse_document(path.name, after.encode()).data
+        == parse_document(path.name, before.encode()).data
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "time_off: []\nx:\ty\n",
+        "time_off: []\nx: a\tb\n",
+        "time_off: []\nx: 'a' \t# c\n",
+    ],
+)
+def test_tabs_between_values_are_refused_by_both(
+    text: str, small_repo: Path, cli: Callable[..., Result]
+) -> None:
+    (small_repo / "rotations/time-off.yaml").write_text(text)
+    for command in ("validate", "fmt"):
+        result = cli(command, "--root", str(small_repo))
+        assert result.code == 1
+        assert result.err.splitlines()[0].startswith("rotations/time-off.yaml:2:")
+        assert "a tab outside quotes" in result.err
