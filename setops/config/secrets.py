@@ -20,7 +20,9 @@ _SECRET_SHAPE = (
     r"gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|"
     r"AKIA[0-9A-Z]{16}|ATATT[A-Za-z0-9_=-]{20,}|glpat-[A-Za-z0-9_-]{20,}|"
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----|eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.|"
-    r"GenieKey\s+[0-9a-fA-F-]{20,}|[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@]+:[^\s/@]+@"
+    r"GenieKey\s+[0-9a-fA-F-]{20,}|"
+    # A URL's user:password@ (starting at '://', which the regex engine finds fast).
+    r"://[^\s/:@]+:[^\s/@]+@"
 )
 _SECRET_ANYWHERE = re.compile(_SECRET_SHAPE)
 # A whole value that is a credential with its scheme, e.g. 'Bearer abc…'.
