@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import sys
 from pathlib import Path
 
@@ -43,7 +44,9 @@ def command(
     config = load_valid(root)
     schedule = compute_schedule(config)
     if person_id is not None and person_id not in config.person_by_id:
-        raise SetopsError(f"--person: unknown person '{person_id}'")
+        close = difflib.get_close_matches(person_id.lower(), list(config.person_by_id), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "give an id from rotations/roster.yaml"
+        raise SetopsError(f"--person: unknown person '{person_id}'; {hint}")
     first = parse_date(from_text) if from_text else now().astimezone(schedule.tz).date()
     try:
         start = local_instant(first, dt.time(), schedule.tz)

@@ -33,7 +33,7 @@ def command(at_text: str | None, output_format: str, root: Path) -> int:
     notes: list[str] = []
     at = (
         parse_instant(at_text, schedule.tz, notes=notes)
-        if at_text
+        if at_text is not None
         else now().astimezone(schedule.tz)
     )
     for note in notes:

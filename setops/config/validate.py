@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import difflib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 
@@ -77,8 +78,10 @@ def _duplicate_ids(config: Config) -> Iterator[Problem]:
 def _unknown_person(config: Config, node: Node, field: str) -> Iterator[Problem]:
     person = getattr(node, field)
     if person not in config.person_by_id:
+        close = difflib.get_close_matches(person, list(config.person_by_id), n=1)
+        hint = f"did you mean '{close[0]}'? If not, " if close else ""
         yield Problem(
-            node.at(field), f"unknown person '{person}'; add them to rotations/roster.yaml"
+            node.at(field), f"unknown person '{person}'; {hint}add them to rotations/roster.yaml"
         )
 
 

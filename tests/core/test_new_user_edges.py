@@ -477,3 +477,12 @@ def test_tabs_between_values_are_refused_by_both(
         assert result.code == 1
         assert result.err.splitlines()[0].startswith("rotations/time-off.yaml:2:")
         assert "a tab outside quotes" in result.err
+
+
+def test_person_and_time_slips_on_the_command_line(cli: Callable[..., Result]) -> None:
+    person = cli("schedule", "--root", str(REPO), "--person", "Ana")
+    assert person.code == 1
+    assert person.err == "setops: error: --person: unknown person 'Ana'; did you mean 'ana'?\n"
+    empty = cli("who", "--root", str(REPO), "--at", "")
+    assert empty.code == 1  # not silently "now"
+    assert empty.err.startswith("setops: error: --at: expected an ISO 8601 time")
