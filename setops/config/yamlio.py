@@ -65,8 +65,19 @@ class Document:
 EMPTY = "the file is empty; expected a mapping (key: value lines)"
 
 
+# Far above any organisation's files (2,000 people and 5,000 overrides are about 1 MB), and
+# low enough that a log or a dump saved under a config name is refused at once.
+MAX_FILE_BYTES = 16 * 1024 * 1024
+
+
 def parse_document(path: str, raw: bytes) -> Document:
     """Parse `raw` (the bytes of file `path`); raise ConfigError with a place on any defect."""
+    if len(raw) > MAX_FILE_BYTES:
+        message = (
+            f"the file is {len(raw) / 1024 / 1024:.0f} MB; setops config files are at most "
+            f"{MAX_FILE_BYTES // 1024 // 1024} MB: is it the right file?"
+        )
+        raise ConfigError([Problem(Location(path), message)])
     text = _decode(path, raw)
     _refuse_control_characters(path, text)
     _refuse_tabs(path, text)

@@ -486,3 +486,16 @@ def test_person_and_time_slips_on_the_command_line(cli: Callable[..., Result]) -
     empty = cli("who", "--root", str(REPO), "--at", "")
     assert empty.code == 1  # not silently "now"
     assert empty.err.startswith("setops: error: --at: expected an ISO 8601 time")
+
+
+def test_a_file_far_too_big_is_refused_at_once(
+    small_repo: Path, cli: Callable[..., Result]
+) -> None:
+    path = small_repo / "rotations/time-off.yaml"
+    path.write_bytes(path.read_bytes() + b"# " + b"x" * (17 * 1024 * 1024) + b"\n")
+    result = cli("validate", "--root", str(small_repo))
+    assert result.code == 1
+    assert result.err.splitlines()[0] == (
+        "rotations/time-off.yaml:1:1: the file is 17 MB; setops config files are at most 16 MB: "
+        "is it the right file?"
+    )
