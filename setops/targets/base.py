@@ -70,7 +70,7 @@ class Target(abc.ABC):
         missing = []
         for need in self.credentials:
             options = need if isinstance(need, tuple) else (need,)
-            if not any(env.get(name) for name in options):
+            if not any((env.get(name) or "").strip() for name in options):
                 missing.append(" or ".join(options))
         return tuple(missing)
 
