@@ -44,6 +44,7 @@ CONFIG_DIRS = ("rotations", "policies")
 # Where GitHub looks for CODEOWNERS, in its order: the first found is the one it uses.
 CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 M = TypeVar("M", bound=Node)
+NOT_FOUND = "file not found; setops needs it"
 
 
 @dataclass(frozen=True)
@@ -82,10 +83,12 @@ def load_config(root: Path) -> Config:
         )
     files: dict[str, bytes] = {}
     problems: list[Problem] = []
+    # Any case of .yaml/.yml, so that overrides.YAML is named (as unread) rather than unseen.
     names = [
         f"{folder}/{p.name}"
         for folder in CONFIG_DIRS
-        for p in sorted((root / folder).glob("*.y*ml"))
+        for p in sorted((root / folder).glob("*"))
+        if p.suffix.lower() in (".yaml", ".yml")
     ]
     codeowners = next((n for n in CODEOWNERS_PATHS if (root / n).is_file()), None)
     for name in [*names, *([codeowners] if codeowners else [])]:
@@ -119,7 +122,7 @@ def read_files_at_revision(root: Path, revision: str) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for name in names:
         top, _, rest = name.partition("/")
-        if top in CONFIG_DIRS and "/" not in rest and name.endswith((".yaml", ".yml")):
+        if top in CONFIG_DIRS and "/" not in rest and name.lower().endswith((".yaml", ".yml")):
             files[name] = _git(root, "show", f"{commit}:./{name}")
     codeowners = next((n for n in CODEOWNERS_PATHS if n in names), None)
     if codeowners:
@@ -169,7 +172,7 @@ def load_config_files(files: Mapping[str, bytes]) -> Config:
         raw = files.get(name)
         if raw is None:
             if name not in OPTIONAL_FILES:
-                problems.append(Problem(Location(name), "file not found; setops needs it"))
+                problems.append(Problem(Location(name), NOT_FOUND))
             continue
         try:
             documents[name] = parse_document(name, raw)
@@ -177,7 +180,10 @@ def load_config_files(files: Mapping[str, bytes]) -> Config:
         except ConfigError as exc:
             problems.extend(exc.problems)
     problems.extend(_secret_problems(documents))
-    warnings = tuple(_unknown_files(files))
+    unread, meant = _unknown_files(files)
+    problems = [p for p in problems if not (p.where.path in meant and p.message == NOT_FOUND)]
+    problems += [p for p in unread if p.severity == "error"]
+    warnings = tuple(p for p in unread if p.severity == "warning")
     if problems:
         raise ConfigError([*problems, *warnings])
     return _assemble(models, documents, files, warnings)
@@ -357,13 +363,32 @@ def _step(annotation: Any, part: str | int | None) -> Any:
     return None
 
 
-def _unknown_files(files: Mapping[str, bytes]) -> list[Problem]:
-    known = {str(m.FILE) for m in FILE_MODELS}
-    return [
-        Problem(Location(name), "not a file setops reads; check its name", "warning")
-        for name in sorted(files)
-        if name.startswith(CONFIG_DIRS) and name not in known
-    ]
+def _unknown_files(files: Mapping[str, bytes]) -> tuple[list[Problem], set[str]]:
+    """Files in rotations/ and policies/ setops does not read, and the known files they are
+    misnamed copies of (said as misnamed, so not also as missing)."""
+    known = [str(m.FILE) for m in FILE_MODELS]
+    problems, meant = [], set()
+    for name in sorted(files):
+        if not name.startswith(CONFIG_DIRS) or name in known:
+            continue
+        folder, _, base = name.partition("/")
+        # By the name without its extension: overrides.yml, Set.YAML, time_off.yaml.
+        siblings = {_stem(k): k for k in known if k.startswith(f"{folder}/")}
+        close = difflib.get_close_matches(_stem(base), list(siblings), n=1, cutoff=0.8)
+        target = siblings[close[0]] if close else None
+        if target is not None and target not in files:
+            # Its content would silently not count (overrides.yml: no overrides at all).
+            message = f"setops reads {target}, not this name: rename the file"
+            problems.append(Problem(Location(name), message))
+            meant.add(target)
+        else:
+            hint = f"did you mean {target}?" if target else "check its name"
+            problems.append(Problem(Location(name), f"not a file setops reads; {hint}", "warning"))
+    return problems, meant
+
+
+def _stem(name: str) -> str:
+    return name.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
 
 
 def _secret_problems(documents: Mapping[str, Document]) -> list[Problem]:

@@ -499,3 +499,21 @@ def test_a_file_far_too_big_is_refused_at_once(
         "rotations/time-off.yaml:1:1: the file is 17 MB; setops config files are at most 16 MB: "
         "is it the right file?"
     )
+
+
+def test_a_misnamed_file_is_an_error_when_its_content_would_not_count(
+    small_repo: Path, cli: Callable[..., Result]
+) -> None:
+    rotations = small_repo / "rotations"
+    (rotations / "overrides.yaml").rename(rotations / "overrides.yml")
+    (rotations / "set.yaml").rename(rotations / "Set.YAML")
+    (rotations / "notes.yaml").write_text("notes: []\n")
+    result = cli("validate", "--root", str(small_repo))
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        "rotations/Set.YAML:1:1: setops reads rotations/set.yaml, not this name: rename the file",
+        "rotations/notes.yaml:1:1: warning: not a file setops reads; check its name",
+        "rotations/overrides.yml:1:1: setops reads rotations/overrides.yaml, not this name: "
+        "rename the file",
+        "2 error(s); the configuration is invalid.",
+    ]
