@@ -259,7 +259,15 @@ _PLAIN_MESSAGES = {
     "datetime_parsing": "expected a time as YYYY-MM-DDTHH:MM:SS+HH:MM",
     "timezone_aware": "a time here needs its UTC offset, e.g. 2026-12-07T09:00:00+01:00",
 }
-_ID_PATTERN = "^[a-z0-9][a-z0-9_.-]*$"
+# What each pattern in the models asks for, in words.
+_PATTERN_MESSAGES = {
+    "^[a-z0-9][a-z0-9_.-]*$": (
+        "expected an id: lower-case letters, digits, '.', '_' and '-', "
+        "starting with a letter or digit"
+    ),
+    r"^[\w.-]+/[\w.-]+$": "expected a GitHub repository as owner/name, e.g. example-org/set",
+    "^L[1-9]$": "expected a level id L1 to L9",
+}
 
 
 def _pydantic_problem(model: type[Node], doc: Document, error: Any) -> Problem:
@@ -303,11 +311,8 @@ def _message(kind: str, ctx: dict[str, Any], value: Any) -> str | None:
             "less_than": f"less than {bound}",
         }
         return f"expected {words[kind]}"
-    if kind == "string_pattern_mismatch" and ctx.get("pattern") == _ID_PATTERN:
-        return (
-            "expected an id: lower-case letters, digits, '.', '_' and '-', "
-            "starting with a letter or digit"
-        )
+    if kind == "string_pattern_mismatch":
+        return _PATTERN_MESSAGES.get(str(ctx.get("pattern")))
     if kind == "string_too_long":
         return f"too long; at most {ctx.get('max_length')} characters"
     return None
