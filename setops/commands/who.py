@@ -19,7 +19,8 @@ from setops.timeparse import now, parse_instant
     "--at",
     "at_text",
     metavar="TIME",
-    help="ISO 8601 time (default: now). Without an offset it is read in the rotation's zone.",
+    help="ISO 8601 time, e.g. 2026-12-08T10:00 or 2026-12-08T10:00+01:00, or 'now' (the "
+    "default). Without an offset it is read in the rotation's zone.",
 )
 @format_option("text", "json")
 @root_option
