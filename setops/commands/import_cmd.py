@@ -29,7 +29,7 @@ EDITED = (RotationFile.FILE, OverridesFile.FILE)
 
 
 @click.command("import")
-@click.argument("source", type=click.Choice(["opsgenie"]))
+@click.argument("source", type=click.Choice(["opsgenie"]), metavar="SOURCE")
 @click.option(
     "--replace-cycles",
     is_flag=True,

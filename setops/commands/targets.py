@@ -31,6 +31,8 @@ def select_targets(
 ) -> list[Target]:
     """The enabled targets (all, or those named by --only), ready to plan."""
     context = Context(config, compute_schedule(config), dict(os.environ), now(), prune, force)
+    if only is not None and not only.strip(" ,"):
+        raise SetopsError("--only: name at least one target; targets are: " + ", ".join(TARGETS))
     chosen = [t.strip() for t in only.split(",") if t.strip()] if only else list(TARGETS)
     unknown = [name for name in chosen if name not in TARGETS]
     if unknown:
