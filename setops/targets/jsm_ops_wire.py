@@ -26,7 +26,12 @@ from setops.targets.paging.model import (
     Rule,
     ScheduleObj,
 )
-from setops.targets.paging.wire import hours_from_wire, hours_to_wire, instant, wire_instant
+from setops.targets.paging.wire import (
+    hours_from_wire,
+    instant,
+    rotation_body,
+    wire_instant,
+)
 
 Json = dict[str, Any]
 DEFAULT_TIMEZONE = "America/New_York"  # what JSM gives a schedule created without one
@@ -176,20 +181,7 @@ def responder(who: str, d: Directory) -> Json:
 
 
 def rotation_to_wire(rotation: RotationObj, d: Directory, *, clear_hours: bool = False) -> Json:
-    body: Json = {
-        "name": rotation.name,
-        "startDate": wire_instant(rotation.start),
-        "type": "weekly",
-        "length": 1,
-        "participants": [responder(p, d) for p in rotation.participants],
-    }
-    if rotation.end is not None:
-        body["endDate"] = wire_instant(rotation.end)
-    if rotation.hours is not None:
-        body["timeRestriction"] = hours_to_wire(rotation.hours)
-    elif clear_hours:  # a rotation that loses its hours (rare: a shift made 24-hour)
-        body["timeRestriction"] = None
-    return body
+    return rotation_body(rotation, lambda p: responder(p, d), clear_hours=clear_hours)
 
 
 def mark_to_wire() -> Json:

@@ -24,6 +24,7 @@ from setops.targets.paging.wire import (  # shared with JSM Operations; re-expor
 )
 from setops.targets.paging.wire import hours_to_wire as hours_to_wire
 from setops.targets.paging.wire import instant as instant
+from setops.targets.paging.wire import rotation_body
 from setops.targets.paging.wire import wire_instant as wire_instant
 
 Json = dict[str, Any]
@@ -116,20 +117,7 @@ def user_ref(username: str) -> Json:
 
 
 def rotation_to_wire(rotation: RotationObj, *, clear_hours: bool = False) -> Json:
-    body: Json = {
-        "name": rotation.name,
-        "startDate": wire_instant(rotation.start),
-        "type": "weekly",
-        "length": 1,
-        "participants": [user_ref(p) for p in rotation.participants],
-    }
-    if rotation.end is not None:
-        body["endDate"] = wire_instant(rotation.end)
-    if rotation.hours is not None:
-        body["timeRestriction"] = hours_to_wire(rotation.hours)
-    elif clear_hours:  # a rotation that loses its hours (rare: a shift made 24-hour)
-        body["timeRestriction"] = None
-    return body
+    return rotation_body(rotation, user_ref, clear_hours=clear_hours)
 
 
 def override_to_wire(override: OverrideObj) -> Json:

@@ -5,11 +5,11 @@ and time-restriction shapes, so both translate them here (pure, normalising).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from setops.config.models import WEEKDAYS
-from setops.targets.paging.model import DAY, Hours, canonical_hours, utc_minute
+from setops.targets.paging.model import DAY, Hours, RotationObj, canonical_hours, utc_minute
 
 Json = dict[str, Any]
 
@@ -74,3 +74,24 @@ def hours_to_wire(hours: Hours) -> Json:
             }
         )
     return {"type": "weekday-and-time-of-day", "restrictions": restrictions}
+
+
+def rotation_body(
+    rotation: RotationObj, participant: Callable[[str], Json], *, clear_hours: bool = False
+) -> Json:
+    """A dated, single-participant weekly rotation as both services take it; `participant`
+    writes a person in the service's own form (a username, an account id)."""
+    body: Json = {
+        "name": rotation.name,
+        "startDate": wire_instant(rotation.start),
+        "type": "weekly",
+        "length": 1,
+        "participants": [participant(p) for p in rotation.participants],
+    }
+    if rotation.end is not None:
+        body["endDate"] = wire_instant(rotation.end)
+    if rotation.hours is not None:
+        body["timeRestriction"] = hours_to_wire(rotation.hours)
+    elif clear_hours:  # a rotation that loses its hours (rare: a shift made 24-hour)
+        body["timeRestriction"] = None
+    return body
