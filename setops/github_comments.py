@@ -49,16 +49,26 @@ class GitHubSettings:
     repository: str
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> GitHubSettings:
-        """Read GITHUB_API_URL (default api.github.com), GITHUB_TOKEN, GITHUB_REPOSITORY.
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, default_repository: str | None = None
+    ) -> GitHubSettings:
+        """Read GITHUB_API_URL (default api.github.com), GITHUB_TOKEN, GITHUB_REPOSITORY
+        (else `default_repository`, e.g. the one named in policies/).
 
         Empty values count as missing: Actions expands an unset secret to "".
         """
         env = os.environ if env is None else env
-        missing = [name for name in ("GITHUB_TOKEN", "GITHUB_REPOSITORY") if not env.get(name)]
+        repository = env.get("GITHUB_REPOSITORY") or default_repository or ""
+        missing = [
+            name
+            for name, value in (
+                ("GITHUB_TOKEN", env.get("GITHUB_TOKEN")),
+                ("GITHUB_REPOSITORY", repository),
+            )
+            if not value
+        ]
         if missing:
             raise SetopsError(f"{' and '.join(missing)} must be set to talk to GitHub")
-        repository = env["GITHUB_REPOSITORY"]
         if repository.count("/") != 1 or not all(repository.split("/")):
             raise SetopsError(f"GITHUB_REPOSITORY must be owner/name, not {repository!r}")
         api_url = (env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")

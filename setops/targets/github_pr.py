@@ -21,7 +21,6 @@ from github.PullRequest import PullRequest
 from setops.config.models import GitHubSettings as GitHubPolicy
 from setops.errors import SetopsError
 from setops.github_comments import (
-    DEFAULT_API_URL,
     GitHubSession,
     GitHubSettings,
     connect,
@@ -74,11 +73,7 @@ def github_settings(env: Mapping[str, str], policy: GitHubPolicy) -> GitHubSetti
     """GITHUB_TOKEN, GITHUB_API_URL, and GITHUB_REPOSITORY (else the one in policies/)."""
     if not env.get("GITHUB_TOKEN"):
         raise SetopsError("github: set GITHUB_TOKEN")
-    repository = env.get("GITHUB_REPOSITORY") or policy.repository
-    if repository.count("/") != 1 or not all(repository.split("/")):
-        raise SetopsError(f"GITHUB_REPOSITORY must be owner/name, not {repository!r}")
-    api_url = (env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
-    return GitHubSettings(api_url=api_url, token=env["GITHUB_TOKEN"], repository=repository)
+    return GitHubSettings.from_env(env, default_repository=policy.repository)
 
 
 @dataclass(frozen=True)
