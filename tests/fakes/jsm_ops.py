@@ -100,6 +100,7 @@ from .opsgenie import (
     format_instant,
     parse_instant,
     rotation_is_active,
+    rotation_json,  # the same view: the Rotation schema declares no field nullable
     round_instant,
     round_minutes,
     shift_index,
@@ -268,23 +269,6 @@ def on_call_responders(schedule: Schedule, instant: datetime) -> list[Json]:
 # ==========================================================================
 # JSON views of the model
 # ==========================================================================
-
-
-def rotation_json(rotation: Rotation) -> Json:
-    body: Json = {
-        "id": rotation.id,
-        "name": rotation.name,
-        "startDate": format_instant(rotation.start),
-        "type": rotation.type,
-        "length": rotation.length,
-        "participants": copy.deepcopy(rotation.participants),
-    }
-    # Absent rather than null: the Rotation schema declares neither field nullable.
-    if rotation.end is not None:
-        body["endDate"] = format_instant(rotation.end)
-    if rotation.time_restriction is not None:
-        body["timeRestriction"] = copy.deepcopy(rotation.time_restriction)
-    return body
 
 
 def schedule_json(schedule: Schedule, *, with_rotations: bool = True) -> Json:
