@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import string
 from functools import lru_cache
 from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -293,10 +294,24 @@ class PrioritiesFile(Node):
     levels: list[Level] = Field(min_length=1)
 
 
+HandoverStep = Literal["jira-reassign", "incident-channels", "incident-runs", "announcement"]
+
+
 class ChecklistItem(Node):
     id: Id
     when: Literal["start", "handover"]
     text: str = Field(min_length=1)
+    playbook_item: str | None = Field(
+        default=None,
+        min_length=1,
+        description="the title of this item in the SET cycle playbook's checklist, which "
+        "the handover ticks in the cycle run when it has done `done_by`",
+    )
+    done_by: HandoverStep | None = Field(
+        default=None,
+        description="the handover step that does this item: jira-reassign, "
+        "incident-channels, incident-runs or announcement",
+    )
 
 
 class HandoverFile(Node):
@@ -409,6 +424,47 @@ class GitHubSettings(Node):
     base_branch: str = "main"
 
 
+RUN_NAME_FIELDS = frozenset({"cycle_start", "cycle_end"})
+RUN_NAME_LIMIT = 64  # a run's channel is named after it; Mattermost's display-name limit
+
+
+def _check_run_name(template: str) -> str:
+    try:
+        names = {n for _, n, _, _ in string.Formatter().parse(template) if n is not None}
+    except ValueError as exc:
+        raise ValueError(f"malformed template: {exc}") from None
+    unknown = sorted(names - RUN_NAME_FIELDS)
+    if unknown:
+        raise ValueError(
+            f"unknown placeholder {{{unknown[0]}}}; use {{cycle_start}} and {{cycle_end}}"
+        )
+    longest = template.format(cycle_start="2026-12-31", cycle_end="2026-12-31")
+    if len(longest) > RUN_NAME_LIMIT:
+        raise ValueError(
+            f"a run name would be {len(longest)} characters; Playbooks names the run's "
+            f"channel after it and allows {RUN_NAME_LIMIT}"
+        )
+    return template
+
+
+class PlaybooksSettings(Node):
+    """Mattermost Playbooks, on the server and team of `mattermost:`."""
+
+    enabled: bool = True
+    cycle_playbook: str = Field(
+        min_length=1, description="the SET cycle playbook's name, whose run setops keeps"
+    )
+    incident_playbook: str = Field(
+        min_length=1,
+        description="the support incident playbook's name, whose runs need daily updates",
+    )
+    run_name: Annotated[str, AfterValidator(_check_run_name)] = Field(
+        default="SET {cycle_start} to {cycle_end}",
+        min_length=1,
+        description="the cycle run's name; placeholders: {cycle_start}, {cycle_end}",
+    )
+
+
 class IntegrationsFile(Node):
     FILE: ClassVar[str] = "policies/integrations.yaml"
     paging: PagingSettings | None = None
@@ -419,6 +475,7 @@ class IntegrationsFile(Node):
     mattermost: MattermostSettings | None = None
     jira: JiraSettings | None = None
     github: GitHubSettings | None = None
+    playbooks: PlaybooksSettings | None = None
 
     def paging_settings(self) -> PagingSettings | None:
         """The paging section: `paging:`, or an older `opsgenie:` one read as

@@ -421,6 +421,13 @@ def _integrations(config: Config) -> Iterator[Problem]:
             "is set too; keep paging: only",
         )
     mattermost = config.integrations.mattermost
+    playbooks = config.integrations.playbooks
+    if playbooks is not None and playbooks.enabled and not (mattermost and mattermost.enabled):
+        yield Problem(
+            playbooks.at("enabled"),
+            "playbooks: the Playbooks plugin is reached on the Mattermost server and team of "
+            "mattermost:, which is not enabled; enable mattermost: or set enabled: false here",
+        )
     if mattermost is not None:
         for field, message in template_problems(mattermost):
             yield Problem(mattermost.at(field), f"{field}: {message}")
