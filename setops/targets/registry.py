@@ -6,9 +6,11 @@ from setops.targets.base import Target
 from setops.targets.jsm_ops import JsmOpsTarget
 from setops.targets.mattermost import MattermostTarget
 from setops.targets.opsgenie import OpsGenieTarget
+from setops.targets.playbooks import PlaybooksTarget
 
 TARGETS: dict[str, type[Target]] = {
     "opsgenie": OpsGenieTarget,
     "jsm-ops": JsmOpsTarget,
     "mattermost": MattermostTarget,
+    "playbooks": PlaybooksTarget,
 }
