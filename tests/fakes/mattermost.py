@@ -281,9 +281,9 @@ class FakeMattermost(FakeServer):
             ("GET", api + "/teams/name/{team_name}/channels/name/{channel_name}", self._by_name),
             ("PUT", api + "/channels/{channel_id}/patch", self._patch_channel),
             ("POST", api + "/users/usernames", self._users_by_usernames),
-            ("POST", api + "/users/ids", self._users_by_ids),
             ("GET", api + "/users/username/{username}", self._user_by_username),
             ("GET", api + "/users/me", self._me),
+            ("GET", api + "/users/{user_id}", self._user_by_id),
             ("POST", api + "/posts", self._create_post),
             ("GET", api + "/channels/{channel_id}/posts", self._channel_posts),
             ("GET", api + "/channels/{channel_id}/members", self._channel_members),
@@ -536,12 +536,15 @@ class FakeMattermost(FakeServer):
             200, json=[user_json(u) for u in self.users.values() if u.username in wanted]
         )
 
-    def _users_by_ids(self, request: Request) -> Response:
-        # GetUsersByIds: a list of ids; unknown ones are left out, a malformed one is 400.
-        ids = request.json
-        if not isinstance(ids, list) or not ids or not all(is_valid_id(i) for i in ids):
-            raise _invalid_body_param("user_ids")
-        return Response(200, json=[user_json(self.users[i]) for i in ids if i in self.users])
+    def _user_by_id(self, request: Request) -> Response:
+        # GetUser: a malformed id is 400, an unknown one 404.
+        user_id = request.path_params["user_id"]
+        if not is_valid_id(user_id):
+            raise _invalid_url_param("user_id")
+        user = self.users.get(user_id)
+        if user is None:
+            raise HTTPError(404, "Unable to find the user.", id="app.user.missing_account.const")
+        return Response(200, json=user_json(user))
 
     def _user_by_username(self, request: Request) -> Response:
         username = request.path_params["username"].lower()

@@ -51,6 +51,7 @@ from __future__ import annotations
 import math
 import re
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -68,6 +69,12 @@ GRAPHQL_ERROR: Final = "Error while executing your request"
 SUPPORTED: Final = ("1.39.0", "1.41.1", "2.0.0", "2.6.2", "2.7.0", "2.10.0")
 
 Json = dict[str, Any]
+_MOUNTED: weakref.WeakKeyDictionary[FakeMattermost, FakePlaybooks] = weakref.WeakKeyDictionary()
+
+
+def plugin_of(mattermost: FakeMattermost) -> FakePlaybooks:
+    """The plugin mounted on a Mattermost fake (for tests that seed its runs)."""
+    return _MOUNTED[mattermost]
 
 
 def parse_version(text: str) -> tuple[int, int, int]:
@@ -277,6 +284,7 @@ class FakePlaybooks:
         ]
         for method, template, handler in routes:
             self.mm.route(method, template, self._guard(handler))
+        _MOUNTED[self.mm] = self
         return self
 
     def _guard(self, handler: Callable[[Request], Response]) -> Callable[[Request], Response]:

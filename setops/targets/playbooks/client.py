@@ -22,7 +22,6 @@ from setops.errors import SetopsError
 from setops.targets.http import (
     JsonApi,
     Session,
-    UncertainWrite,
     VendorError,
     connection_error,
     create_once,
@@ -63,18 +62,6 @@ class PlaybooksClient:
             raise _explained(exc) from None
         return self.api.json(response, what)
 
-    def _read_by_post(self, path: str, what: str, body: Any) -> Any:
-        """A read Mattermost offers only as a POST: safe to send again."""
-        for attempt in range(3):
-            try:
-                return self.api.json(self.api.send("POST", path, what, body=body), what)
-            except (UncertainWrite, requests.ConnectionError, requests.Timeout) as exc:
-                if attempt == 2:
-                    if isinstance(exc, UncertainWrite):
-                        raise VendorError("playbooks", what, exc.status, str(exc)) from None
-                    raise connection_error("playbooks", what, exc) from None
-        raise AssertionError("unreachable")
-
     def once(self, write: Callable[[], object], done: Callable[[], bool], what: str) -> None:
         """Carry out `write` unless, after a lost answer, `done` says it happened."""
         try:
@@ -85,7 +72,12 @@ class PlaybooksClient:
     # ---- Mattermost API v4 -------------------------------------------------------------
 
     def me(self) -> str:
-        return str(self._get("/api/v4/users/me", "read the bot's own user")["id"])
+        return self.me_user()[0]
+
+    def me_user(self) -> tuple[str, str]:
+        """The bot's (user id, username)."""
+        data = self._get("/api/v4/users/me", "read the bot's own user")
+        return str(data["id"]), str(data["username"])
 
     def team_id(self, team: str, channel: str) -> str:
         """The team's id, from the SET channel (the team's own lookup needs more rights)."""
@@ -96,27 +88,33 @@ class PlaybooksClient:
         return str(data["team_id"])
 
     def user_ids(self, usernames: Iterable[str]) -> dict[str, str]:
-        """Username -> id; a username Mattermost does not know is an error naming it."""
-        names = sorted(set(usernames))
-        if not names:
-            return {}
-        users = self._read_by_post("/api/v4/users/usernames", "look up users", names)
-        found = {str(u["username"]): str(u["id"]) for u in users or []}
-        unknown = [n for n in names if n not in found]
-        if unknown:
-            raise SetopsError(
-                f"playbooks: Mattermost has no user {', '.join('@' + n for n in unknown)}; "
-                "check `mattermost:` in rotations/roster.yaml"
-            )
+        """Username -> id, one GET each; a username Mattermost does not know is an error."""
+        found: dict[str, str] = {}
+        for name in sorted(set(usernames)):
+            try:
+                user = self._get(f"/api/v4/users/username/{name}", f"look up user @{name}")
+            except VendorError as exc:
+                if exc.status != 404:
+                    raise
+                raise SetopsError(
+                    f"playbooks: Mattermost has no user @{name}; check `mattermost:` in "
+                    "rotations/roster.yaml"
+                ) from None
+            found[name] = str(user["id"])
         return found
 
     def usernames(self, user_ids: Iterable[str]) -> dict[str, str]:
-        """Id -> username, for the ids Mattermost knows."""
-        ids = sorted(set(user_ids))
-        if not ids:
-            return {}
-        users = self._read_by_post("/api/v4/users/ids", "look up run owners", ids)
-        return {str(u["id"]): str(u["username"]) for u in users or []}
+        """Id -> username, one GET each, for the ids Mattermost knows."""
+        found: dict[str, str] = {}
+        for user_id in sorted(set(user_ids)):
+            try:
+                user = self._get(f"/api/v4/users/{user_id}", f"look up user {user_id}")
+            except VendorError as exc:
+                if exc.status not in (400, 404):
+                    raise
+                continue
+            found[user_id] = str(user["username"])
+        return found
 
     # ---- playbooks and runs: reads -----------------------------------------------------
 
