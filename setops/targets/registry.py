@@ -6,7 +6,7 @@ from setops.targets.base import Target
 from setops.targets.jsm_ops import JsmOpsTarget
 from setops.targets.mattermost import MattermostTarget
 from setops.targets.opsgenie import OpsGenieTarget
-from setops.targets.playbooks import PlaybooksTarget
+from setops.targets.playbooks.target import PlaybooksTarget
 
 TARGETS: dict[str, type[Target]] = {
     "opsgenie": OpsGenieTarget,

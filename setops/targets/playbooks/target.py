@@ -15,8 +15,8 @@ from setops.config.load import Config
 from setops.config.models import MattermostSettings, PlaybooksSettings
 from setops.plan import Change, Notice, TargetPlan
 from setops.targets.base import ApplyReport, Target
-from setops.targets.playbooks_client import PlaybooksClient, playbooks_client
-from setops.targets.playbooks_cycle import (
+from setops.targets.playbooks.client import PlaybooksClient, playbooks_client
+from setops.targets.playbooks.cycle import (
     FINISHED,
     IN_PROGRESS,
     CycleRun,

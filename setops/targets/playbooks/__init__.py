@@ -1,0 +1,1 @@
+"""Mattermost Playbooks: the plugin's client, the cycle run (pure) and the target."""
