@@ -93,6 +93,7 @@ class Facts:
     tickets_known: bool = True  # False when Jira was not read (a dry run without credentials)
     pr_url: str | None = None
     ticks: frozenset[str] = field(default_factory=frozenset)
+    stale_runs: tuple[str, ...] = ()  # incident runs without a recent update, described
 
 
 def md(text: str) -> str:
@@ -208,6 +209,7 @@ def generated(facts: Facts, state: State) -> str:
         "",
         ", ".join(f"~{c}" for c in facts.channels) or "none listed in policies/integrations.yaml",
         "",
+        *stale_runs_section(facts),
         "### Status",
         "",
         "Handover complete." if state.complete else "In progress: setops is still working.",
@@ -218,6 +220,14 @@ def generated(facts: Facts, state: State) -> str:
     rest = len("\n".join(lines)) - len(TABLE)
     table = fitted(tickets_table(facts), GENERATED_BUDGET - rest, f"`{h.path}`")
     return "\n".join(table if line == TABLE else line for line in lines)
+
+
+def stale_runs_section(facts: Facts) -> list[str]:
+    """The incident runs that missed their update (none: no section)."""
+    if not facts.stale_runs:
+        return []
+    listed = [f"- {md(line)}" for line in facts.stale_runs]
+    return ["### Incident runs without a recent status update", "", *listed, ""]
 
 
 def fitted(lines: Sequence[str], budget: int, where: str) -> str:
@@ -333,6 +343,9 @@ def announcement(facts: Facts, pr_url: str | None) -> str:
         lines += ["", "L1/L2 tickets without an update in the last day:"]
         listed = [f"- [{t.key}]({t.url}) {md(t.summary)}" for t in stale]
         lines.append(fitted(listed, ANNOUNCEMENT_BUDGET, "the handover pull request"))
+    if facts.stale_runs:
+        lines += ["", "Incident runs without a recent status update:"]
+        lines += [f"- {md(line)}" for line in facts.stale_runs]
     return "\n".join(lines)
 
 

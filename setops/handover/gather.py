@@ -18,6 +18,7 @@ from setops.config.models import JiraSettings, MattermostSettings
 from setops.errors import Location, SetopsError
 from setops.handover.document import State, jira_name, read_state, ticks
 from setops.handover.due import Handover
+from setops.handover.playbooks import PlaybooksFound, gather_playbooks
 from setops.handover.tickets import Ticket, TicketPlan, plan_tickets
 from setops.plan import Change
 from setops.ranking import RankMove, desired_order, rank_moves
@@ -32,6 +33,7 @@ from setops.targets.github_pr import (
 from setops.targets.http import VendorError
 from setops.targets.jira import JiraClient, jira_auth, missing_jira_credentials, read_tickets
 from setops.targets.mattermost import MattermostClient, header_change, mattermost_client
+from setops.targets.playbooks.client import PlaybooksClient, playbooks_client
 
 T = TypeVar("T")
 ANNOUNCEMENT_PROP = "setops_handover"  # the props key that marks the announcement post
@@ -44,12 +46,15 @@ class Services:
     github: HandoverRepo | None = None
     jira: JiraClient | None = None
     mattermost: MattermostClient | None = None
+    playbooks: PlaybooksClient | None = None
     missing: dict[str, tuple[str, ...]] = field(default_factory=dict)
     records: dict[str, tuple[Pull | None, State]] = field(default_factory=dict)
 
     def requests(self) -> int:
-        return (self.jira.requests if self.jira else 0) + (
-            self.mattermost.requests if self.mattermost else 0
+        return (
+            (self.jira.requests if self.jira else 0)
+            + (self.mattermost.requests if self.mattermost else 0)
+            + (self.playbooks.requests if self.playbooks else 0)
         )
 
 
@@ -82,6 +87,9 @@ def connect(config: Config, env: Mapping[str, str], *, dry_run: bool, throttle: 
         services.jira = JiraClient(jira_auth(env))
     if mattermost and mattermost.enabled and "mattermost" not in missing:
         services.mattermost = mattermost_client(env)
+        playbooks = integrations.playbooks
+        if playbooks and playbooks.enabled:
+            services.playbooks = playbooks_client(env)
     return services
 
 
@@ -108,6 +116,7 @@ class Gathered:
     joins: tuple[ChannelJoin, ...] | None = None
     announced: bool = False  # recorded in the PR, or the post found in the channel
     bot_joins: str | None = None  # the bot's user id, when it must join the channel to post
+    playbooks: PlaybooksFound | None = None  # the cycle run and the incident runs
 
     @property
     def ticks(self) -> frozenset[str]:
@@ -148,6 +157,9 @@ def gather(
         )
     if services.mattermost is not None and mm is not None:
         found = _gather_mattermost(config, schedule, services.mattermost, mm, handover, now, found)
+    if services.playbooks is not None:
+        pb = gather_playbooks(config, schedule, services.playbooks, handover, now)
+        found = dataclasses.replace(found, playbooks=pb)
     return found
 
 

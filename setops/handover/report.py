@@ -8,6 +8,7 @@ from setops.config.load import Config
 from setops.handover import document
 from setops.handover.due import Handover
 from setops.handover.gather import Gathered, Services, incoming_usernames
+from setops.handover.playbooks import step_lines as playbooks_lines
 from setops.render.header import owned_part, owned_text
 from setops.render.people import when
 from setops.schedule import Schedule
@@ -63,6 +64,9 @@ def step_lines(
         lines += _jira_lines(config, services, found)
     if integrations.mattermost and integrations.mattermost.enabled:
         lines += _mattermost_lines(config, schedule, services, found, now)
+    playbooks = integrations.playbooks
+    if playbooks and playbooks.enabled and integrations.mattermost:
+        lines += playbooks_lines(config, found.playbooks, _missing(services, "mattermost"))
     lines.append("  4. github: record the handover as complete in the pull request")
     return lines
 

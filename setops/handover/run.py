@@ -19,6 +19,7 @@ from setops.errors import SetopsError
 from setops.handover import document
 from setops.handover.document import Facts, State
 from setops.handover.gather import ANNOUNCEMENT_PROP, Gathered, Services
+from setops.handover.playbooks import PlaybooksStep, stale_lines
 from setops.handover.tickets import TicketPlan
 from setops.targets.github_pr import Pull, Refused
 from setops.targets.http import VendorError
@@ -66,6 +67,7 @@ class HandoverRun:
             tickets_known=self.found.tickets_known,
             pr_url=self.pull.url if self.pull else None,
             ticks=self.found.ticks,
+            stale_runs=tuple(stale_lines(self.found.playbooks)),
         )
 
     @property
@@ -103,6 +105,8 @@ class HandoverRun:
             self.step("mattermost: channel header", self.header)
             self.step("mattermost: incident channels", self.channels)
             self.step("mattermost: announcement", self.announce)
+        if self.services.playbooks is not None and self.found.playbooks is not None:
+            self.step("playbooks: cycle run and incident runs", self.playbooks)
         self.step("github: record the handover", self.finish)
 
     # ---- the steps ----------------------------------------------------------------
@@ -261,6 +265,25 @@ class HandoverRun:
             mm.post(channel, text, ANNOUNCEMENT_PROP, self.found.handover.id)
             self._did("posted the announcement")
         self.state = replace(self.state, announced=True)
+
+    def playbooks(self) -> None:
+        """The incident runs the incoming team joins, the cycle run's ticks and update."""
+        assert self.services.playbooks is not None and self.found.playbooks is not None
+        step = PlaybooksStep(
+            self.config,
+            self.services.playbooks,
+            self.found.playbooks,
+            self.found.handover,
+            self._did,
+            self._warn,
+            lambda text: self.echo(f"  note: {text}"),
+        )
+        done = [
+            *(["jira-reassign"] if self.services.jira else []),
+            *(["incident-channels", "announcement"] if self.services.mattermost else []),
+        ]
+        summary = [f"{sum(p.moves for p in self.tickets)} ticket(s) handed over"]
+        step.carry_out(done, summary, self.pull.url if self.pull else "(none)")
 
     def finish(self) -> None:
         assert self.pull is not None

@@ -16,6 +16,7 @@ from tests.fakes.github import FakeGitHub
 from tests.fakes.jira import FakeJira
 from tests.fakes.jira_model import JiraUser
 from tests.fakes.mattermost import FakeMattermost
+from tests.fakes.playbooks import FakePlaybooks
 from tests.fakes.spec_routing import RoutedSpecChecker
 
 # A canary: if any of these ever shows in output or logs, a credential leaked.
@@ -35,6 +36,20 @@ INCIDENT_CHANNELS = ("incidents", "community-server-alerts")
 REPOSITORY = "example-org/set-config"
 BOT = {"login": "setops-bot", "id": 9, "type": "Bot"}
 HUMAN_HEADER = "Escalations: see the wiki. Be kind."
+# The SET cycle playbook's checklist (docs/playbooks.md); policies/handover.yaml maps two
+# of the hand-over items.
+CYCLE_CHECKLIST = [
+    ("Start", ["Review every ongoing issue and give it an owner"]),
+    ("Monitor", ["Watch the escalation sources"]),
+    (
+        "Hand-over",
+        [
+            "Incoming team in the incident channels and runs",
+            "SET tickets reassigned to the incoming team",
+            "Knowledge transferred",
+        ],
+    ),
+]
 
 
 def config_of(repo: Path) -> Config:
@@ -132,7 +147,17 @@ def new_mattermost(config: Config, header: str = HUMAN_HEADER) -> FakeMattermost
     fake.seed_channel(TEAM, SET_CHANNEL, header=header)
     fake.seed_channel(TEAM, "incidents", members=["mira.okafor"])
     fake.seed_channel(TEAM, "community-server-alerts")
+    mount_playbooks(fake)
     return fake
+
+
+def mount_playbooks(fake: FakeMattermost) -> FakePlaybooks:
+    """The Playbooks plugin with the two playbooks of policies/integrations.yaml, the bot a
+    member of both, and no runs yet."""
+    plugin = FakePlaybooks(fake, clock=lambda: int(RUN_AT.timestamp() * 1000)).mount()
+    plugin.seed_playbook("SET cycle", team=TEAM, members=["setops-bot"], checklists=CYCLE_CHECKLIST)
+    plugin.seed_playbook("Support incident", team=TEAM, members=["setops-bot"], public=True)
+    return plugin
 
 
 def mattermost_env(fake: FakeMattermost) -> dict[str, str]:
@@ -143,6 +168,8 @@ def mattermost_env(fake: FakeMattermost) -> dict[str, str]:
 UNCHECKED = (
     re.compile(r"GET /api/v4/channels/\w+/posts$"),  # GetPostsForChannel
     re.compile(r"GET /api/v4/users/me$"),  # GetUser, user_id "me"
+    re.compile(r"GET /api/v4/users/\w{26}$"),  # GetUser
+    re.compile(r"(GET|POST|PUT) /plugins/playbooks/api/v0/.+$"),  # no published description
     re.compile(r"GET /repos/[^/]+/[^/]+$"),  # repos/get
     re.compile(r"(GET|PUT) /repos/[^/]+/[^/]+/contents/handovers/.+\.md$"),  # {path} spans "/"
     re.compile(r"GET /repos/[^/]+/[^/]+/git/ref/heads/.+$"),  # {ref} spans "/"
