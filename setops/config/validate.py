@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 
 from setops.config.codeowners import codeowners_problems
+from setops.config.jql import jql_problems
 from setops.config.load import Config
 from setops.config.models import HEADER_LIMIT, WEEKDAYS, Node, Override, zone
 from setops.errors import Location, Problem
@@ -46,6 +47,7 @@ def validate_config(config: Config, now: dt.datetime) -> list[Problem]:
         _paging_minutes,
         _codeowners,
         _integrations,
+        jql_problems,
     ):
         problems.extend(check(config))
     if not any(p.severity == "error" for p in problems):
