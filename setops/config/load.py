@@ -67,6 +67,8 @@ class Config:
     warnings: tuple[Problem, ...] = ()
     person_by_id: Mapping[str, Person] = field(default_factory=dict, compare=False, repr=False)
     handover: HandoverFile | None = None  # the handover policy (checklist, look-ahead)
+    # Each file's model as validated, by path: what `setops diff` compares field by field.
+    models: Mapping[str, Node] = field(default_factory=dict, compare=False, repr=False)
 
     def person(self, person_id: str) -> Person:
         return self.person_by_id[person_id]
@@ -220,6 +222,7 @@ def _assemble(
         warnings=warnings,
         person_by_id={p.id: p for p in roster.people},
         handover=_get(models, HandoverFile),
+        models=dict(models),
     )
 
 
