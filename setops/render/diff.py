@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from setops import markdown as md
-from setops.changes import Change, by_section
 from setops.config.load import Config
+from setops.config_changes import ValueChange, by_section
 from setops.diff import LoadChange, Move
 from setops.errors import Problem
 from setops.render.people import span
@@ -35,16 +35,16 @@ class DiffReport:
     tz: ZoneInfo  # the zone times are shown in: the rotation's, or --tz
     moves: Sequence[Move]
     loads: Sequence[LoadChange]
-    changes: Sequence[Change]
+    changes: Sequence[ValueChange]
     layout_only: Sequence[str]  # files whose comments or layout alone changed
     warnings: Sequence[Problem]
 
     @property
-    def behaviour(self) -> list[Change]:
+    def behaviour(self) -> list[ValueChange]:
         return [c for c in self.changes if c.behaviour]
 
     @property
-    def not_behaviour(self) -> list[Change]:
+    def not_behaviour(self) -> list[ValueChange]:
         return [c for c in self.changes if not c.behaviour]
 
     @property
@@ -75,7 +75,7 @@ def _load_line(change: LoadChange) -> str:
     return f"{_hours(change.total_before)} → {_hours(change.total_after)} ({', '.join(parts)})"
 
 
-def change_line(change: Change) -> str:
+def change_line(change: ValueChange) -> str:
     """One change in words: `shift amer: end 20:00 → 18:00`."""
     where = ": ".join(p for p in (change.subject, change.field) if p)
     if change.before is None:
@@ -151,7 +151,7 @@ def diff_markdown(report: DiffReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _table(changes: Sequence[Change]) -> list[str]:
+def _table(changes: Sequence[ValueChange]) -> list[str]:
     rows = ["| what | before | after |", "|---|---|---|"]
     for c in changes:
         what = ": ".join(p for p in (c.subject, c.field) if p)

@@ -1,6 +1,6 @@
 """What a change to the configuration changes, value by value: the review's view of a diff.
 
-Pure: two Configs in, a list of `Change`s out. The comparison walks the validated models of
+Pure: two Configs in, a list of `ValueChange`s out. The comparison walks the validated models of
 every config file field by field, so a section or file added to the models later is compared
 without code here; only the few fields that change no behaviour are named (`NOT_BEHAVIOUR`).
 Lists are matched by their items' ids (or names, or start dates) where those are unique, and
@@ -40,7 +40,7 @@ NOT_SET = _NotSet()  # an optional field left out (so its default, often "all" o
 
 
 @dataclass(frozen=True)
-class Change:
+class ValueChange:
     """One value that differs: `before` is None when it was added, `after` when removed.
 
     `file` and `path` say where (the path from the file's top: keys, ids, 1-based
@@ -56,9 +56,9 @@ class Change:
     behaviour: bool = True
 
 
-def config_changes(before: Config, after: Config) -> list[Change]:
+def config_changes(before: Config, after: Config) -> list[ValueChange]:
     """Every value that differs between two configurations, file by file in a fixed order."""
-    out: list[Change] = []
+    out: list[ValueChange] = []
     names = list(before.models)
     names += [n for n in after.models if n not in names]
     for name in names:
@@ -68,7 +68,7 @@ def config_changes(before: Config, after: Config) -> list[Change]:
     return out
 
 
-def comment_only_files(before: Config, after: Config, changes: Sequence[Change]) -> list[str]:
+def comment_only_files(before: Config, after: Config, changes: Sequence[ValueChange]) -> list[str]:
     """Files whose text differs while none of their values do: comments, layout, quoting."""
     changed = {c.file for c in changes}
     names = sorted(set(before.documents) | set(after.documents))
@@ -93,12 +93,12 @@ def _view(model: Node | None) -> Node | None:
 @dataclass(frozen=True)
 class _Walk:
     file: str
-    out: list[Change]
+    out: list[ValueChange]
 
     def add(self, at: _At, before: Any, after: Any) -> None:
         shown = (None if before is None else show(before), None if after is None else show(after))
         self.out.append(
-            Change(self.file, at.path, at.subject, at.field, *shown, behaviour=at.behaviour)
+            ValueChange(self.file, at.path, at.subject, at.field, *shown, behaviour=at.behaviour)
         )
 
 
@@ -225,11 +225,11 @@ def show(value: Any) -> str:
 _NEEDS_QUOTES = re.compile(r"""^$|\s|[,{}\[\]'"]|^[#&*!|>%@`-]""")
 
 
-def _codeowners(before: tuple[str, str] | None, after: tuple[str, str] | None) -> list[Change]:
+def _codeowners(before: tuple[str, str] | None, after: tuple[str, str] | None) -> list[ValueChange]:
     """CODEOWNERS says who must approve a change: its rules, line by line."""
     old = _rules(before[1]) if before else []
     new = _rules(after[1]) if after else []
-    out: list[Change] = []
+    out: list[ValueChange] = []
     _compare_sequences(
         _Walk((after or before or ("CODEOWNERS", ""))[0], out), _At(field="rule"), old, new
     )
@@ -263,7 +263,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
 )
 
 
-def section_of(change: Change) -> str:
+def section_of(change: ValueChange) -> str:
     """The title of the section a change is shown in."""
     for file, prefix, title in SECTIONS:
         if change.file == file and change.path[: len(prefix)] == prefix:
@@ -275,10 +275,10 @@ def section_of(change: Change) -> str:
     return f"{change.file}: {change.path[0]}" if change.path else change.file
 
 
-def by_section(changes: Sequence[Change]) -> list[tuple[str, list[Change]]]:
+def by_section(changes: Sequence[ValueChange]) -> list[tuple[str, list[ValueChange]]]:
     """Changes grouped by section, the sections in `SECTIONS` order, then any others."""
     order = {title: i for i, (_, _, title) in reversed(list(enumerate(SECTIONS)))}
-    groups: dict[str, list[Change]] = {}
+    groups: dict[str, list[ValueChange]] = {}
     for change in changes:
         groups.setdefault(section_of(change), []).append(change)
     ranked = sorted(groups, key=lambda t: order.get(t, len(order)))

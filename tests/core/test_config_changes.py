@@ -14,16 +14,16 @@ from typing import Any
 
 import pytest
 
-from setops.changes import (
+from setops.config.load import Config, load_config
+from setops.config.models import IntegrationsFile, Node
+from setops.config_changes import (
     NOT_BEHAVIOUR,
-    Change,
+    ValueChange,
     by_section,
     comment_only_files,
     config_changes,
     section_of,
 )
-from setops.config.load import Config, load_config
-from setops.config.models import IntegrationsFile, Node
 from tests.conftest import REPO
 
 Path = tuple[str | int, ...]
@@ -147,10 +147,12 @@ def test_new_integrations_section_is_what_its_target_is_told(config: Config) -> 
 
 
 def test_sections_come_in_the_order_a_reviewer_reads(config: Config) -> None:
-    shifted = Change("rotations/set.yaml", ("rotation", "shifts", "amer", "end"), "", "", "a", "b")
-    person = Change("rotations/roster.yaml", ("people", "ana", "team"), "", "", "a", "b")
-    extra = Change("policies/planning.yaml", ("gap",), "", "", "a", "b")
-    escalation = Change("policies/escalation.yaml", ("x",), "", "", "a", "b")
+    shifted = ValueChange(
+        "rotations/set.yaml", ("rotation", "shifts", "amer", "end"), "", "", "a", "b"
+    )
+    person = ValueChange("rotations/roster.yaml", ("people", "ana", "team"), "", "", "a", "b")
+    extra = ValueChange("policies/planning.yaml", ("gap",), "", "", "a", "b")
+    escalation = ValueChange("policies/escalation.yaml", ("x",), "", "", "a", "b")
     titles = [t for t, _ in by_section([extra, person, escalation, shifted])]
     assert titles == [
         "Shift hours, days and time zones",
