@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
 from setops.config.load import Config
 from setops.config.models import IntegrationsFile, Node, Override, PriorityRule, TimeOff
 
@@ -62,7 +64,11 @@ def config_changes(before: Config, after: Config) -> list[ValueChange]:
     names = list(before.models)
     names += [n for n in after.models if n not in names]
     for name in names:
-        old, new = _view(before.models.get(name)), _view(after.models.get(name))
+        old, new = before.models.get(name), after.models.get(name)
+        old, new = (
+            _view(old if old is not None else _defaults(new)),
+            _view(new if new is not None else _defaults(old)),
+        )
         _compare(_Walk(name, out), _At(), old, new)
     out.extend(_codeowners(before.codeowners, after.codeowners))
     return out
@@ -80,6 +86,18 @@ def comment_only_files(before: Config, after: Config, changes: Sequence[ValueCha
         and n in after.documents
         and before.documents[n].text != after.documents[n].text
     ]
+
+
+def _defaults(present: Node | None) -> Node | None:
+    """What an optional file that is not there means: its model with every default (so adding
+    policies/planning.yaml shows only the values that differ from its defaults), or nothing
+    when the model has no defaults for everything."""
+    if present is None:
+        return None
+    try:
+        return type(present)()
+    except ValidationError:
+        return None
 
 
 def _view(model: Node | None) -> Node | None:
@@ -255,6 +273,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("policies/integrations.yaml", ("jira",), "What Jira is told"),
     ("policies/integrations.yaml", ("github",), "What GitHub is told"),
     ("policies/handover.yaml", (), "Handover checklist and timing"),
+    ("policies/planning.yaml", (), "Planning rules (setops propose)"),
     ("rotations/roster.yaml", ("people",), "People"),
     ("rotations/roster.yaml", ("teams",), "Teams"),
     ("rotations/time-off.yaml", (), "Time off"),

@@ -114,18 +114,36 @@ def test_reason_texts_are_the_only_values_not_behaviour(config: Config) -> None:
 
 
 def test_new_config_file_gets_a_section_of_its_own(config: Config) -> None:
-    class Planning(Node):
-        min_gap_weeks: int = 4
+    class Rules(Node):
+        min_gap_weeks: int
+        spread: bool = True
 
-    before = with_file(config, "policies/planning.yaml", Planning())
-    after = with_file(config, "policies/planning.yaml", Planning(min_gap_weeks=6))
+    before = with_file(config, "policies/rules.yaml", Rules(min_gap_weeks=4))
+    after = with_file(config, "policies/rules.yaml", Rules(min_gap_weeks=6))
     (change,) = config_changes(before, after)
     assert (change.field, change.before, change.after) == ("min_gap_weeks", "4", "6")
-    assert section_of(change) == "policies/planning.yaml: min_gap_weeks"
+    assert section_of(change) == "policies/rules.yaml: min_gap_weeks"
+    # A file with no defaults for everything reads as added whole.
     added = config_changes(config, after)
     assert [(c.file, c.before, c.after) for c in added] == [
-        ("policies/planning.yaml", None, "{min_gap_weeks: 6}")
+        ("policies/rules.yaml", None, "{min_gap_weeks: 6, spread: true}")
     ]
+
+
+def test_added_planning_file_shows_only_values_off_their_defaults(config: Config) -> None:
+    from setops.config.models import PlanningFile
+
+    without = dataclasses.replace(
+        config, models={k: v for k, v in config.models.items() if k != PlanningFile.FILE}
+    )
+    after = with_file(config, PlanningFile.FILE, PlanningFile(min_gap_cycles=3))
+    (change,) = config_changes(without, after)
+    assert (section_of(change), change.field, change.before, change.after) == (
+        "Planning rules (setops propose)",
+        "min_gap_cycles",
+        "1",
+        "3",
+    )
 
 
 def test_new_integrations_section_is_what_its_target_is_told(config: Config) -> None:
@@ -151,14 +169,14 @@ def test_sections_come_in_the_order_a_reviewer_reads(config: Config) -> None:
         "rotations/set.yaml", ("rotation", "shifts", "amer", "end"), "", "", "a", "b"
     )
     person = ValueChange("rotations/roster.yaml", ("people", "ana", "team"), "", "", "a", "b")
-    extra = ValueChange("policies/planning.yaml", ("gap",), "", "", "a", "b")
+    extra = ValueChange("policies/rules.yaml", ("gap",), "", "", "a", "b")
     escalation = ValueChange("policies/escalation.yaml", ("x",), "", "", "a", "b")
     titles = [t for t, _ in by_section([extra, person, escalation, shifted])]
     assert titles == [
         "Shift hours, days and time zones",
         "Escalation",
         "People",
-        "policies/planning.yaml: gap",
+        "policies/rules.yaml: gap",
     ]
 
 
