@@ -63,7 +63,7 @@ def gather_playbooks(
     settings, mm = config.integrations.playbooks, config.integrations.mattermost
     assert settings is not None and mm is not None
     bot, bot_name = client.me_user()
-    team = client.team_id(mm.team, mm.channel)
+    team = client.team_id(mm.team)
     cycle_pb = _playbook(client, team, settings, "cycle_playbook")
     incident_pb = _playbook(client, team, settings, "incident_playbook")
     run, label = _cycle_run(client, schedule, handover, bot, team, cycle_pb)
@@ -155,7 +155,7 @@ class PlaybooksStep:
     def carry_out(self, steps_done: Iterable[str], summary: Sequence[str], pr_url: str) -> None:
         for note in self.found.notes:
             self.note(note)
-        self.join_incident_runs()
+        joined_all = self.join_incident_runs()
         run = self.found.cycle_run
         if run is None:
             return
@@ -163,11 +163,13 @@ class PlaybooksStep:
         if fresh.get("current_status") == FINISHED:
             self.warn(f"the cycle run {fresh.get('name')!r} is finished: not ticked or updated")
             return
-        self.tick(fresh, {*steps_done, "incident-runs"})
+        self.tick(fresh, {*steps_done, *(["incident-runs"] if joined_all else [])})
         if not self.found.update_posted:
             self.post_update(fresh, summary, pr_url)
 
-    def join_incident_runs(self) -> None:
+    def join_incident_runs(self) -> bool:
+        """Bring the incoming team into the runs; False when one run refused."""
+        complete = True
         for join in self.found.joins:
             names = ", ".join("@" + u for u, _ in join.add)
             try:
@@ -176,9 +178,11 @@ class PlaybooksStep:
                 self.client.add_participants(join.run_id, [i for _, i in join.add], join.name)
             except VendorError as exc:
                 self.warn(f"could not add {names} to the incident run {join.name!r}: {exc}")
+                complete = False
                 continue
             self.joined += len(join.add)
             self.did(f"added {names} to the incident run {join.name!r}")
+        return complete
 
     def tick(self, run: Json, steps_done: set[str]) -> None:
         for item in self.config.checklist:

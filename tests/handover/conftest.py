@@ -91,7 +91,7 @@ def new_jira(deployment: str) -> FakeJira:
     else:
         fake = FakeJira("server", pat=JIRA_PAT_CANARY, clock=clock)
     fake.seed_project("SET")
-    fake.seed_board(42, "project = SET ORDER BY Rank ASC")
+    fake.seed_board(42, "project = 'SET' ORDER BY Rank ASC")
     return fake
 
 
@@ -169,7 +169,9 @@ UNCHECKED = (
     re.compile(r"GET /api/v4/channels/\w+/posts$"),  # GetPostsForChannel
     re.compile(r"GET /api/v4/users/me$"),  # GetUser, user_id "me"
     re.compile(r"GET /api/v4/users/\w{26}$"),  # GetUser
+    re.compile(r"GET /api/v4/teams/name/[^/]+$"),  # GetTeamByName
     re.compile(r"(GET|POST|PUT) /plugins/playbooks/api/v0/.+$"),  # no published description
+    re.compile(r"GET /api/v4/channels/\w+/members/me$"),  # GetChannelMember, user_id "me"
     re.compile(r"GET /repos/[^/]+/[^/]+$"),  # repos/get
     re.compile(r"(GET|PUT) /repos/[^/]+/[^/]+/contents/handovers/.+\.md$"),  # {path} spans "/"
     re.compile(r"GET /repos/[^/]+/[^/]+/git/ref/heads/.+$"),  # {ref} spans "/"

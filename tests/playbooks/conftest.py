@@ -14,24 +14,13 @@ import pytest
 from setops.config.load import Config, load_config
 from tests.fakes.mattermost import FakeMattermost
 from tests.fakes.playbooks import FakePlaybooks, Run
+from tests.handover.conftest import CYCLE_CHECKLIST
 
 TOKEN = "canary-playbooks-token-3Kd9"
 TEAM = "engineering"
 SET_CHANNEL = "sustained-engineering"
 CYCLE = "SET cycle"
 INCIDENT = "Support incident"
-CYCLE_CHECKLIST = [
-    ("Start", ["Review every ongoing issue and give it an owner"]),
-    ("Monitor", ["Watch the escalation sources"]),
-    (
-        "Hand-over",
-        [
-            "Incoming team in the incident channels and runs",
-            "SET tickets reassigned to the incoming team",
-            "Knowledge transferred",
-        ],
-    ),
-]
 # Tuesday of the cycle that starts Monday 2026-11-30 (lead ivo).
 NOW = "2026-12-01T12:00:00+01:00"
 

@@ -79,13 +79,18 @@ class PlaybooksClient:
         data = self._get("/api/v4/users/me", "read the bot's own user")
         return str(data["id"]), str(data["username"])
 
-    def team_id(self, team: str, channel: str) -> str:
-        """The team's id, from the SET channel (the team's own lookup needs more rights)."""
-        data = self._get(
-            f"/api/v4/teams/name/{team}/channels/name/{channel}",
-            f"read channel ~{channel} of {team}",
-        )
-        return str(data["team_id"])
+    def team_id(self, team: str) -> str:
+        """The id of the team named `team` (mattermost.team)."""
+        try:
+            data = self._get(f"/api/v4/teams/name/{team}", f"read the team {team!r}")
+        except VendorError as exc:
+            if exc.status != 404:
+                raise
+            raise SetopsError(
+                f"playbooks: Mattermost has no team {team!r} the bot can see "
+                "(mattermost.team in policies/integrations.yaml)"
+            ) from None
+        return str(data["id"])
 
     def user_ids(self, usernames: Iterable[str]) -> dict[str, str]:
         """Username -> id, one GET each; a username Mattermost does not know is an error."""

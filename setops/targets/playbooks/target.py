@@ -51,7 +51,7 @@ def read_runs(
     usernames: list[str],
 ) -> Found:
     bot = client.me()
-    team = client.team_id(mm.team, mm.channel)
+    team = client.team_id(mm.team)
     playbook = client.playbook(team, settings.cycle_playbook, str(settings.at("cycle_playbook")))
     ids = Ids(bot, team, str(playbook["id"]), client.user_ids(usernames))
     start, end = (ms(t) for t in desired.window)
