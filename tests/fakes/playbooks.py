@@ -229,8 +229,8 @@ class FakePlaybooks:
 
     ``mount()`` adds its routes to the Mattermost fake (a server without it answers 404 on
     them, as one without the plugin does). ``clock`` gives now in milliseconds, so tests can
-    age runs. The Mattermost fake's users are the users here; all are team members unless
-    listed in ``outside_team``; ``admins`` are system admins (the bot is not, by default).
+    age runs. The Mattermost fake's users and team memberships are the ones here; ``admins``
+    are system admins (the bot is not, by default).
     """
 
     def __init__(
@@ -247,7 +247,6 @@ class FakePlaybooks:
         self.clock = clock or (lambda: int(time.time() * 1000))
         self.playbooks: dict[str, Playbook] = {}
         self.runs: dict[str, Run] = {}
-        self.outside_team: set[str] = set()
         self.admins: set[str] = set()
 
     # ---- version behaviour ---------------------------------------------------------
@@ -389,7 +388,8 @@ class FakePlaybooks:
     # ---- permissions (permissions_service.go) ---------------------------------------
 
     def _in_team(self, user_id: str, team_id: str) -> bool:
-        return bool(team_id) and user_id in self.mm.users and user_id not in self.outside_team
+        team = self.mm.teams.get(team_id)
+        return team is not None and user_id in team.members
 
     def _can_view_playbook(self, user_id: str, pb: Playbook) -> bool:
         if not self._in_team(user_id, pb.team_id):

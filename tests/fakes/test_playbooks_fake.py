@@ -119,7 +119,7 @@ def test_users_outside_the_team_are_skipped_silently(setup: Any) -> None:
     mm, plugin, pb, _ = setup
     api = Api(mm)
     run = plugin.seed_run(pb, "r", owner="ivo", participants=["setops-bot"])
-    plugin.outside_team.add(plugin.user_id("sam"))
+    mm.seed_team_member(TEAM, "sam", member=False)
     assert "errors" not in api.add(run, [plugin.user_id("sam")]).json()
     assert "sam" not in plugin.participants(run)
 
