@@ -550,7 +550,7 @@ class FakeMattermost(FakeServer):
     # ---- channels ------------------------------------------------------------------
 
     def _team_by_name_route(self, request: Request) -> Response:
-        # GetTeamByName (team membership is not modelled: every team is visible).
+        # GetTeamByName: a team the user is not on is refused.
         team_name = request.path_params["team_name"]
         team = next((t for t in self.teams.values() if t.name == team_name), None)
         if team is None:
@@ -559,6 +559,8 @@ class FakeMattermost(FakeServer):
                 "Unable to find the existing team.",
                 id="app.team.get_by_name.missing.app_error",
             )
+        if _session_user(request) not in team.members:
+            raise _permission_error("view_team")
         return Response(
             200,
             json={"id": team.id, "name": team.name, "display_name": team.display_name, "type": "O"},
