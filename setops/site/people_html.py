@@ -27,7 +27,8 @@ def people_section(config: Config, schedule: Schedule, now: dt.datetime) -> str:
         '<section id="people" aria-labelledby="people-title">'
         '<h2 id="people-title">People</h2>'
         '<div id="person-panel" aria-live="polite"></div>'
-        '<div class="scroll"><table class="people">'
+        '<div class="scroll" tabindex="0" role="region" aria-label="People">'
+        '<table class="people">'
         "<caption>Each person's current or next turn, and their calendar feed to subscribe to"
         '</caption><thead><tr><th scope="col">Person</th><th scope="col">Team</th>'
         '<th scope="col">Current or next turn</th><th scope="col">Feed (ICS)</th></tr></thead>'
@@ -54,7 +55,8 @@ def load_section(rows: Sequence[Load]) -> str:
         '<h2 id="load-title">Load</h2>'
         '<p class="note">Days each person holds each role over every cycle in the '
         "configuration, past and planned, overrides applied.</p>"
-        '<div class="scroll"><table class="load"><caption>Days on SET per person and role'
+        '<div class="scroll" tabindex="0" role="region" aria-label="Load table">'
+        '<table class="load"><caption>Days on SET per person and role'
         '</caption><thead><tr><th scope="col">Person</th><th scope="col">Lead</th>'
         '<th scope="col">Primary</th><th scope="col">Backup</th><th scope="col">Total</th>'
         '<th scope="col"><span class="sr">Chart</span></th></tr></thead>'
