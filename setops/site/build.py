@@ -31,7 +31,7 @@ def build_site(config: Config, now: dt.datetime) -> dict[str, bytes]:
         load_section(loads(config, schedule)),
     ]
     html = page(config, now, sections, page_data(config, schedule, now))
-    files = {"index.html": html.encode("utf-8"), ".nojekyll": b""}
+    files = {"index.html": html.encode("utf-8")}
     static = resources.files("setops.site") / "static"
     for name in STATIC:
         files[name] = (static / name).read_bytes()
