@@ -6,9 +6,10 @@ import datetime as dt
 from importlib import resources
 
 from setops.config.load import Config
+from setops.planning.load import compute_load, default_window
 from setops.schedule import compute_schedule
 from setops.site.calendar_html import calendar_section
-from setops.site.data import loads, page_data, weeks
+from setops.site.data import page_data, weeks
 from setops.site.feeds import feeds
 from setops.site.now_html import now_section
 from setops.site.page import page
@@ -28,7 +29,7 @@ def build_site(config: Config, now: dt.datetime) -> dict[str, bytes]:
         now_section(config, schedule, now),
         people_section(config, schedule, now),
         calendar_section(config, schedule, rows, now),
-        load_section(loads(config, schedule)),
+        load_section(compute_load(config, *default_window(config, now)), schedule.tz),
     ]
     html = page(config, now, sections, page_data(config, schedule, now))
     files = {"index.html": html.encode("utf-8")}

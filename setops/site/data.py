@@ -1,19 +1,15 @@
-"""What the site shows, computed from the schedule: the calendar's weeks, each person's load
-and next turn, and the data the page's script reads to answer "who is on SET now"."""
+"""What the site shows, computed from the schedule: the calendar's weeks, each person's next
+turn, and the data the page's script reads to answer "who is on SET now"."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from setops.config.load import Config
 from setops.config.models import Person
 from setops.schedule import Schedule, Slot, local_instant
-
-ROLES = ("lead", "primary", "backup")
-DAY = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -23,18 +19,6 @@ class Week:
     monday: dt.date
     start: dt.datetime
     end: dt.datetime
-
-
-@dataclass(frozen=True)
-class Load:
-    """One person's days on SET in each role over the whole schedule."""
-
-    person: Person
-    days: dict[str, float]
-
-    @property
-    def total(self) -> float:
-        return sum(self.days.values())
 
 
 def weeks(schedule: Schedule, now: dt.datetime, back: int, ahead: int) -> tuple[Week, ...]:
@@ -57,17 +41,6 @@ def weeks(schedule: Schedule, now: dt.datetime, back: int, ahead: int) -> tuple[
 
 def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
-
-
-def loads(config: Config, schedule: Schedule) -> tuple[Load, ...]:
-    """Each person's days per role over every cycle, busiest first (counts, not shares)."""
-    days: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(ROLES, 0.0))
-    for slot in schedule.slots:
-        days[slot.person][slot.role] += slot.duration / DAY
-    rows = [
-        Load(p, days[p.id] if p.id in days else dict.fromkeys(ROLES, 0.0)) for p in config.people
-    ]
-    return tuple(sorted(rows, key=lambda row: (-row.total, row.person.name)))
 
 
 def next_turn(schedule: Schedule, person: str, now: dt.datetime) -> Slot | None:

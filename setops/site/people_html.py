@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from zoneinfo import ZoneInfo
 
 from setops.config.load import Config
+from setops.planning.load import LoadReport, PersonLoad
 from setops.render.calendar import role_label
 from setops.schedule import Schedule
-from setops.site.data import ROLES, Load, next_turn, team_name
+from setops.site.data import next_turn, team_name
 from setops.site.feeds import person_feed
 from setops.site.markup import esc, time_tag
 
@@ -47,36 +48,54 @@ def _turn(schedule: Schedule, person: str, now: dt.datetime) -> str:
     )
 
 
-def load_section(rows: Sequence[Load]) -> str:
-    widest = max((row.total for row in rows), default=0.0) or 1.0
-    body = "".join(_load_row(row, widest) for row in rows)
+def load_section(report: LoadReport, tz: ZoneInfo) -> str:
+    """The load chart of `setops load`: each person's weeks against their fair share."""
+    widest = max((max(p.load_weeks, p.fair_share_weeks) for p in report.people), default=0.0)
+    rows = sorted(report.people, key=lambda p: (p.pool != "lead", -p.load_weeks, p.name))
+    body = "".join(_load_row(row, widest or 1.0) for row in rows)
     return (
         '<section id="load" aria-labelledby="load-title">'
         '<h2 id="load-title">Load</h2>'
-        '<p class="note">Days each person holds each role over every cycle in the '
-        "configuration, past and planned, overrides applied.</p>"
+        f'<p class="note">Weeks on SET from {time_tag(report.start, tz)} to '
+        f"{time_tag(report.end, tz)}, as <code>setops load</code> counts them: the leads "
+        "share the lead weeks, the engineers the primary and backup weeks, each pro rata to "
+        "the days they can be on SET. The bar is the load; the mark, the fair share. "
+        f"Balance: the largest deviation among engineers is {_weeks(report.balance_weeks)} "
+        f"weeks, among leads {_weeks(report.lead_balance_weeks)}.</p>"
         '<div class="scroll" tabindex="0" role="region" aria-label="Load table">'
-        '<table class="load"><caption>Days on SET per person and role'
-        '</caption><thead><tr><th scope="col">Person</th><th scope="col">Lead</th>'
-        '<th scope="col">Primary</th><th scope="col">Backup</th><th scope="col">Total</th>'
-        '<th scope="col"><span class="sr">Chart</span></th></tr></thead>'
-        f"<tbody>{body}</tbody></table></div></section>"
+        '<table class="load"><caption>Weeks on SET per person, against their fair share'
+        '</caption><thead><tr><th scope="col">Person</th><th scope="col">Pool</th>'
+        '<th scope="col" class="detail">Primary</th><th scope="col" class="detail">Backup</th>'
+        '<th scope="col" class="detail">Lead (cycles)</th>'
+        '<th scope="col">Load</th><th scope="col">Fair share</th>'
+        '<th scope="col">Deviation</th><th scope="col"><span class="sr">Chart</span></th>'
+        f"</tr></thead><tbody>{body}</tbody></table></div></section>"
     )
 
 
-def _load_row(row: Load, widest: float) -> str:
-    cells = "".join(f"<td>{_days(row.days[role])}</td>" for role in ROLES)
-    bars = "".join(
-        f'<span class="seg {role}" style="width:{row.days[role] / widest * 100:.1f}%"></span>'
-        for role in ROLES
-        if row.days[role]
+def _load_row(row: PersonLoad, widest: float) -> str:
+    numbers = (row.primary_weeks, row.backup_weeks, row.lead_cycles, row.load_weeks)
+    cells = (
+        "".join(f'<td class="detail">{_weeks(value)}</td>' for value in numbers[:3])
+        + f"<td>{_weeks(numbers[3])}</td>"
     )
+    deviation = _signed(row.deviation_weeks)
     return (
-        f'<tr data-person="{esc(row.person.id)}"><th scope="row">{esc(row.person.name)}</th>'
-        f"{cells}<td>{_days(row.total)}</td>"
-        f'<td class="chart" aria-hidden="true"><span class="track">{bars}</span></td></tr>'
+        f'<tr data-person="{esc(row.person)}"><th scope="row">{esc(row.name)}</th>'
+        f"<td>{esc(row.pool)}</td>{cells}<td>{_weeks(row.fair_share_weeks)}</td>"
+        f"<td>{deviation}</td>"
+        f'<td class="chart" aria-hidden="true"><span class="track">'
+        f'<span class="seg {row.pool}" style="width:{row.load_weeks / widest * 100:.1f}%">'
+        f'</span><span class="fair" style="left:{row.fair_share_weeks / widest * 100:.1f}%">'
+        "</span></span></td></tr>"
     )
 
 
-def _days(value: float) -> str:
-    return f"{value:.1f}".removesuffix(".0")
+def _weeks(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _signed(value: float) -> str:
+    """A deviation with its sign (a true minus), and no sign where it rounds to nothing."""
+    text = f"{value:+.1f}"
+    return "0.0" if float(text) == 0 else text.replace("-", "\u2212")

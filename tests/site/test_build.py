@@ -14,8 +14,8 @@ from icalendar import Calendar
 from setops.config.load import Config
 from setops.schedule import compute_schedule
 from setops.site import build_site
-from setops.site.data import loads
 from tests.conftest import REPO, Result
+from tests.site.conftest import PINNED
 from tests.site.markup import Element, parse
 
 LIMIT = 300 * 1024
@@ -168,13 +168,19 @@ def test_the_feeds_hold_every_slot_and_each_person_only_theirs(
         assert all(summary.endswith(f": {person.name}") for summary in summaries)
 
 
-def test_the_load_counts_every_day_of_every_role(bundled_config: Config) -> None:
-    schedule = compute_schedule(bundled_config)
-    assert schedule.start is not None and schedule.end is not None
-    span = (schedule.end - schedule.start) / dt.timedelta(days=1)
-    rows = loads(bundled_config, schedule)
-    shifts = len(bundled_config.rotation.shifts)
-    assert sum(r.days["lead"] for r in rows) == pytest.approx(span)
-    assert sum(r.days["primary"] for r in rows) == pytest.approx(span * shifts)
-    assert sum(r.days["backup"] for r in rows) == pytest.approx(span * shifts)
-    assert [r.total for r in rows] == sorted((r.total for r in rows), reverse=True)
+def test_the_load_table_shows_what_setops_load_reports(
+    site_dir: Path, cli: Callable[..., Result]
+) -> None:
+    pinned = {"SETOPS_NOW": PINNED.isoformat()}  # the load window starts from now
+    report = json.loads(cli("load", "--root", str(REPO), "--format", "json", env=pinned).out)
+    root = parse((site_dir / "index.html").read_text(encoding="utf-8"))
+    rows = root.find(id="load").find("tbody").find_all("tr")
+    assert len(rows) == len(report["people"])
+    for person in report["people"]:
+        (row,) = [r for r in rows if r.attrs["data-person"] == person["id"]]
+        cells = [c.text for c in row.find_all("td")][:7]
+        fields = ("primary_weeks", "backup_weeks", "lead_cycles", "load_weeks")
+        numbers = [f"{person[f]:.1f}" for f in fields] + [f"{person['fair_share_weeks']:.1f}"]
+        deviation = f"{person['deviation_weeks']:+.1f}"
+        deviation = "0.0" if float(deviation) == 0 else deviation.replace("-", "\u2212")
+        assert cells == [person["pool"], *numbers, deviation]
