@@ -69,6 +69,8 @@ class Config:
     person_by_id: Mapping[str, Person] = field(default_factory=dict, compare=False, repr=False)
     handover: HandoverFile | None = None  # the handover policy (checklist, look-ahead)
     planning: PlanningFile = field(default_factory=PlanningFile)  # or its defaults
+    # Each file's model as validated, by path: what `setops diff` compares field by field.
+    models: Mapping[str, Node] = field(default_factory=dict, compare=False, repr=False)
 
     def person(self, person_id: str) -> Person:
         return self.person_by_id[person_id]
@@ -223,6 +225,7 @@ def _assemble(
         person_by_id={p.id: p for p in roster.people},
         handover=_get(models, HandoverFile),
         planning=_planning(models),
+        models=dict(models),
     )
 
 

@@ -58,6 +58,10 @@ def _check_zone(name: str) -> str:
     return name
 
 
+# For a zone given on the command line (--tz), checked as one in a file is.
+check_zone = _check_zone
+
+
 def _zone_hint(name: str) -> str:
     """The IANA name the user probably meant (only computed for a name that is none)."""
     names = {n.lower(): n for n in available_timezones() if "/" in n or n == "UTC"}
