@@ -121,6 +121,20 @@ def test_the_page_follows_the_clock_after_it_was_built(
         assert_quiet(watch, site_dir.as_uri())
 
 
+def test_the_page_works_out_shift_hours_across_a_dst_change(site_dir: Path, tmp_path: Path) -> None:
+    # Opened in the fortnight when New York is on summer time and Berlin not yet: the amer
+    # shift's 08:00 in New York is 13:00 in Berlin and 12:00 in London.
+    later = dt.datetime.fromisoformat("2027-03-15T12:00:00+01:00")
+    with browser_page(tmp_path / "profile", timezone_id="Europe/London") as (page, watch):
+        open_site(page, (site_dir / "index.html").as_uri(), at=later)
+        amer = page.locator('[data-shift="amer"]')
+        assert amer.locator(".rotation-hours").inner_text().startswith("13:00\u201301:00")
+        assert amer.locator(".viewer-hours").inner_text() == (
+            "12:00\u201300:00 Europe/London (your zone)"
+        )
+        assert_quiet(watch, site_dir.as_uri())
+
+
 def test_the_zone_switch_shows_times_in_the_viewers_zone(site_dir: Path, tmp_path: Path) -> None:
     with browser_page(tmp_path / "profile", timezone_id="Asia/Tokyo") as (page, watch):
         open_site(page, (site_dir / "index.html").as_uri())

@@ -184,3 +184,13 @@ def test_the_load_table_shows_what_setops_load_reports(
         deviation = f"{person['deviation_weeks']:+.1f}"
         deviation = "0.0" if float(deviation) == 0 else deviation.replace("-", "\u2212")
         assert cells == [person["pool"], *numbers, deviation]
+
+
+def test_shift_hours_follow_each_zones_dst_in_the_weeks_they_differ(
+    bundled_config: Config,
+) -> None:
+    # New York moved its clocks on 14 March 2027, Berlin only on the 28th: for two weeks
+    # the amer shift starts an hour earlier on the rotation's clock.
+    root = page(bundled_config, dt.datetime.fromisoformat("2027-03-15T12:00:00+01:00"))
+    amer = root.find("article", data_shift="amer").find("li", **{"class": "rotation-hours"})
+    assert amer.text.startswith("13:00\u201301:00 Europe/Berlin")
