@@ -104,11 +104,13 @@ def main() -> None:
         print(
             f"{PEOPLE} people in {TEAMS} teams, 26 cycles: {seconds:.1f} s (whole process); "
             f"largest deviation {solver['largest_deviation_weeks']} weeks, {status}; goals "
-            + ", ".join(
-                f"{g['name']} {g['value']}{'' if g['optimal'] else ' (bound ' + str(g['bound']) + ')'}"
-                for g in solver["goals"]
-            )
+            + ", ".join(_goal(g) for g in solver["goals"])
         )
+
+
+def _goal(goal: dict[str, object]) -> str:
+    bound = "" if goal["optimal"] else f" (bound {goal['bound']})"
+    return f"{goal['name']} {goal['value']}{bound}"
 
 
 if __name__ == "__main__":
