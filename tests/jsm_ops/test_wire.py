@@ -9,8 +9,8 @@ from pathlib import Path
 
 import requests
 
-from setops.targets.jsm_ops_client import api_base, jsm_message
-from setops.targets.jsm_ops_wire import (
+from setops.targets.paging.jsm_ops.client import api_base, jsm_message
+from setops.targets.paging.jsm_ops.wire import (
     MARK_NAME,
     Directory,
     escalation_from_wire,

@@ -12,7 +12,6 @@ import requests
 
 from setops.config.models import Shift
 from setops.errors import SetopsError
-from setops.targets.opsgenie_wire import hours_from_wire, hours_to_wire
 from setops.targets.paging.desired import (
     Desired,
     check_representable,
@@ -26,6 +25,7 @@ from setops.targets.paging.model import (
     ScheduleObj,
     canonical_hours,
 )
+from setops.targets.paging.opsgenie.wire import hours_from_wire, hours_to_wire
 from tests.fakes.base import require_api_specs
 from tests.fakes.opsgenie import FakeOpsGenie
 from tests.opsgenie.conftest import FAST_RETRIES, ONLY, Run, at

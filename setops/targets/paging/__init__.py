@@ -9,5 +9,9 @@
     wire.py      the wire pieces OpsGenie and JSM share (instants, time restrictions)
     importer.py  the reverse: a vendor's timeline -> rotations/ YAML
 
-A vendor module only translates these objects to and from its wire format (a `Backend`).
+    opsgenie/    OpsGenie REST v2: client (HTTP), wire (JSON), backend (calls, target)
+    jsm_ops/     JSM Operations REST v1: client, wire, backend, the same way
+
+A vendor package only translates these objects to and from its wire format (a `Backend`);
+the core modules above never import a vendor package (an import-linter contract).
 """

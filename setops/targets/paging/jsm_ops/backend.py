@@ -1,16 +1,16 @@
-"""Jira Service Management Operations: the paging target's calls (REST v1).
+"""Jira Service Management Operations: the paging Backend and the target using it (REST v1).
 
 OpsGenie's successor keeps its schedule concepts under
 `https://api.atlassian.com/jsm/ops/api/{cloudId}/v1`: JSM_OPS_EMAIL and JSM_OPS_API_TOKEN
 (an Atlassian account and its API token, HTTP Basic), JSM_OPS_CLOUD_ID (the site's cloud
 id), JSM_OPS_API_URL to point elsewhere. Everything about what to sync lives in
-`setops.targets.paging`, shared with OpsGenie; this module, `jsm_ops_client` (HTTP) and
-`jsm_ops_wire` (JSON) only carry the neutral objects to and from JSM.
+`setops.targets.paging`, shared with OpsGenie; this module, `client` (HTTP) and `wire`
+(JSON) only carry the neutral objects to and from JSM.
 
 Where JSM's API differs and this backend makes up for it: everything is addressed by id,
 so the names setops keeps are mapped to ids as they are read or created; escalations
 belong to the owning team; lists come in pages; there is no user look-up; and overrides
-get aliases JSM makes itself, so setops marks its own (see `jsm_ops_wire.MARK_NAME` and
+get aliases JSM makes itself, so setops marks its own (see `wire.MARK_NAME` and
 `paging.unnamed`).
 """
 
@@ -23,8 +23,9 @@ from urllib.parse import quote
 
 from setops.errors import SetopsError
 from setops.targets.http import create_once
-from setops.targets.jsm_ops_client import JsmOpsClient, api_base
-from setops.targets.jsm_ops_wire import (
+from setops.targets.paging.importer import Timelines
+from setops.targets.paging.jsm_ops.client import JsmOpsClient, api_base
+from setops.targets.paging.jsm_ops.wire import (
     MARK_NAME,
     Directory,
     escalation_from_wire,
@@ -38,7 +39,6 @@ from setops.targets.jsm_ops_wire import (
     schedule_to_wire,
     schedule_update_to_wire,
 )
-from setops.targets.paging.importer import Timelines
 from setops.targets.paging.model import (
     EscalationObj,
     OverrideObj,
