@@ -112,7 +112,7 @@ def test_bad_revision_is_a_clean_error(repo: Path, cli: Callable[..., Result]) -
 def test_diff_agrees_with_who(repo: Path, cli: Callable[..., Result]) -> None:
     """Each move's 'was' is who held the slot at the base, its 'now' who holds it after."""
     from setops.config.load import load_config, load_config_files, read_files_at_revision
-    from setops.diff import moves
+    from setops.moves import moves
     from setops.schedule import compute_schedule
 
     edit(repo / "rotations/set.yaml", "lead: ivo", "lead: tomas")

@@ -2,7 +2,7 @@
 
     model.py     neutral objects: schedules, rotations (with their hours), overrides, escalation
     desired.py   Config + Schedule -> the objects the paging service should hold
-    diff.py      desired vs current -> typed Changes; ownership by deterministic name; foreign
+    changes.py   desired vs current -> typed Changes; ownership by deterministic name; foreign
     safety.py    the safety rail: too many deletes, lost coverage
     sync.py      the Target base class: settings, plan, pre-flight, apply loop (create_once)
     unnamed.py   which overrides are setops' where the service makes their aliases (JSM)

@@ -16,9 +16,9 @@ from setops.targets.paging.importer import Period, Timelines
 from setops.targets.paging.model import (
     EscalationObj,
     OverrideObj,
+    PagingState,
     RotationObj,
     ScheduleObj,
-    State,
 )
 from setops.targets.paging.opsgenie.client import OpsGenieClient, opsgenie_url
 from setops.targets.paging.opsgenie.wire import (
@@ -53,7 +53,7 @@ class OpsGenieBackend:
     def requests(self) -> int:
         return self.client.requests
 
-    def read(self, schedules: Sequence[str], escalation: str) -> State:
+    def read(self, schedules: Sequence[str], escalation: str) -> PagingState:
         """Current state in 2 + one call per existing schedule: every schedule with its
         rotations in one list call, each schedule's overrides, every escalation."""
         listed = self.client.call(
@@ -66,8 +66,8 @@ class OpsGenieBackend:
             overrides += [override_from_wire(name, o) for o in self._overrides(name)]
         escalations = self.client.call("GET", "/v2/escalations", "list escalations", expect=list)
         mine = next((e for e in escalations if e.get("name") == escalation), None)
-        return State(
-            schedules={n: schedule_from_wire(d) for n, d in found.items()},
+        return PagingState(
+            schedules={n: schedule_from_wire(data) for n, data in found.items()},
             rotations=tuple(rotations),
             overrides=tuple(overrides),
             escalation=escalation_from_wire(mine) if mine else None,

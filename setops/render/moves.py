@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from setops.config.load import Config
 from setops.config.models import zone
-from setops.diff import LoadChange, Move
 from setops.errors import Problem
+from setops.moves import LoadChange, Move
 
 MARKER = "<!-- setops:diff -->"
 

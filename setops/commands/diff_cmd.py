@@ -9,9 +9,9 @@ import click
 from setops.commands.common import format_option, load_valid, root_option
 from setops.config.load import load_config_files, read_files_at_revision
 from setops.config.validate import validate_config
-from setops.diff import load_changes, moves
 from setops.errors import ConfigError, SetopsError
-from setops.render.diff import diff_markdown, diff_text
+from setops.moves import load_changes, moves
+from setops.render.moves import diff_markdown, diff_text
 from setops.schedule import compute_schedule
 from setops.timeparse import now
 
