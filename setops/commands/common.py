@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 
 import click
 
+from setops.checks import validate_config
 from setops.config.load import Config, load_config
-from setops.config.validate import validate_config
 from setops.errors import ConfigError, Problem
 from setops.timeparse import now
 

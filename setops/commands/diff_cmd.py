@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
+from setops.checks import validate_config
 from setops.commands.common import format_option, load_valid, root_option
 from setops.config.load import load_config_files, read_files_at_revision
-from setops.config.validate import validate_config
 from setops.errors import ConfigError, SetopsError
 from setops.moves import load_changes, moves
 from setops.render.moves import diff_markdown, diff_text

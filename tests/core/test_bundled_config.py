@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+from setops.checks import validate_config
 from setops.config.load import load_config
-from setops.config.validate import validate_config
 from tests.conftest import REPO, Result
 
 
