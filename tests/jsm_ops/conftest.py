@@ -13,9 +13,7 @@ import pytest
 
 from tests.conftest import NOW, Result
 from tests.fakes.jsm_ops import FakeJsmOps
-from tests.opsgenie.conftest import FAST_RETRIES, people, spec_checks
-
-__all__ = ["spec_checks"]
+from tests.opsgenie.conftest import FAST_RETRIES, people
 
 ONLY = ("--only", "jsm-ops")
 SCHEDULES = ("SET Lead", "SET Primary", "SET Backup")
@@ -83,7 +81,7 @@ def jsm_repo(bundled_repo: Path) -> Path:
 
 
 @pytest.fixture
-def jsm(jsm_repo: Path, spec_checks: None) -> Iterator[FakeJsmOps]:
+def jsm(jsm_repo: Path) -> Iterator[FakeJsmOps]:
     with FakeJsmOps(now=clock()) as fake:
         seed(fake, jsm_repo)
         yield fake

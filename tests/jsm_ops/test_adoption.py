@@ -34,9 +34,7 @@ NOW = at("2026-12-01T12:00:00+01:00")
 
 
 @pytest.fixture(params=[True, False], ids=["aliases-kept", "aliases-renewed"])
-def migrated(
-    request: pytest.FixtureRequest, cli: Run, bundled_repo: Path, spec_checks: None
-) -> Iterator[FakeJsmOps]:
+def migrated(request: pytest.FixtureRequest, cli: Run, bundled_repo: Path) -> Iterator[FakeJsmOps]:
     """JSM after the migration of an OpsGenie site that `setops apply` kept in step."""
     with FakeOpsGenie(spec_checker=None) as opsgenie, FakeJsmOps(now=clock()) as jsm:
         seed_opsgenie(opsgenie, bundled_repo)

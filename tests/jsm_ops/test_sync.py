@@ -315,7 +315,7 @@ def test_a_hand_edit_is_put_back_and_setops_mark_is_left_alone(ops: Run, jsm: Fa
 
 
 def test_the_switch_is_one_line_and_opsgenie_is_no_longer_planned(
-    cli: Run, bundled_repo: Path, monkeypatch: pytest.MonkeyPatch, spec_checks: None
+    cli: Run, bundled_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("OPSGENIE_API_KEY", raising=False)
     root = ("--root", str(bundled_repo))
@@ -334,7 +334,7 @@ def test_the_switch_is_one_line_and_opsgenie_is_no_longer_planned(
 
 
 def test_only_plans_jsm_before_the_switch_once_its_credentials_are_set(
-    cli: Run, bundled_repo: Path, spec_checks: None
+    cli: Run, bundled_repo: Path
 ) -> None:
     """Still on OpsGenie in policies/, a team can check JSM with `plan --only jsm-ops`."""
     root = ("--root", str(bundled_repo))
@@ -386,7 +386,7 @@ def _changes(result: Result, name: str) -> list[dict[str, object]]:
     return [{k: v for k, v in c.items() if k != "target"} for c in target["changes"]]
 
 
-def test_a_missing_team_is_named(cli: Run, jsm_repo: Path, spec_checks: None) -> None:
+def test_a_missing_team_is_named(cli: Run, jsm_repo: Path) -> None:
     with FakeJsmOps() as fake:
         seed(fake, jsm_repo)
         fake.teams.clear()

@@ -176,7 +176,6 @@ def test_killed_mid_apply_a_rerun_converges_without_duplicates(
     bundled_repo: Path,
     tmp_path: Path,
     cli: Run,
-    spec_checks: None,
 ) -> None:
     reference_fake = FakeOpsGenie(spec_checker=None)
     with KillingOpsGenie(kill_after) as fake, reference_fake:
@@ -216,7 +215,7 @@ def no_canary(result: Result, tmp_path: Path, caplog: pytest.LogCaptureFixture) 
 
 
 @pytest.fixture
-def canary(bundled_repo: Path, cli: Run, spec_checks: None) -> Any:
+def canary(bundled_repo: Path, cli: Run) -> Any:
     fakes: list[FakeOpsGenie] = []
 
     def run(*args: str, team: bool = True, key: str = CANARY, **faults: Fault) -> Result:

@@ -30,7 +30,7 @@ class MeddlingOpsGenie(Meddling, FakeOpsGenie):
 
 
 @pytest.fixture
-def fake(bundled_repo: Path, spec_checks: None) -> Iterator[MeddlingOpsGenie]:
+def fake(bundled_repo: Path) -> Iterator[MeddlingOpsGenie]:
     with MeddlingOpsGenie() as server:
         seed(server, bundled_repo)
         yield server
@@ -353,7 +353,7 @@ def first_rotation(change: Callable[[dict[str, Any]], None]) -> Callable[[Reques
     ],
 )
 def test_an_object_in_an_undocumented_form_is_a_clean_error(
-    cli: Run, bundled_repo: Path, spec_checks: None, change: Any, detail: str
+    cli: Run, bundled_repo: Path, change: Any, detail: str
 ) -> None:
     with Reshaping() as server:
         seed(server, bundled_repo)
@@ -370,7 +370,7 @@ def test_an_object_in_an_undocumented_form_is_a_clean_error(
 
 
 def test_instants_without_an_offset_are_utc_wherever_setops_runs(
-    cli: Run, bundled_repo: Path, spec_checks: None, monkeypatch: pytest.MonkeyPatch
+    cli: Run, bundled_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TZ", "America/New_York")
     time.tzset()

@@ -283,7 +283,7 @@ def test_a_foreign_rotation_keeps_paging_and_is_named(genie: Run, og: FakeOpsGen
 
 
 def test_preflight_names_people_missing_in_opsgenie_and_sends_nothing(
-    cli: Run, bundled_repo: Path, spec_checks: None
+    cli: Run, bundled_repo: Path
 ) -> None:
     with FakeOpsGenie() as og:
         seed(og, bundled_repo, skip=("kai", "omar"))
