@@ -27,10 +27,10 @@ _SECRET_SHAPE = (
 _SECRET_ANYWHERE = re.compile(_SECRET_SHAPE)
 # A whole value that is a credential with its scheme, e.g. 'Bearer abc…'.
 _SECRET_VALUE = re.compile(rf"{_SECRET_SHAPE}|^(GenieKey|Bearer|Basic|token)\s+\S{{12,}}$")
-_ADVICE = "secrets never belong in git; set it in the environment (see README, 'Credentials')"
+_ADVICE = "secrets never belong in git; set it in the environment (see docs/credentials.md)"
 _COMMENT_ADVICE = (
     "secrets never belong in git, comments included: remove it, revoke it, and set it in "
-    "the environment (see README, 'Credentials')"
+    "the environment (see docs/credentials.md)"
 )
 
 
