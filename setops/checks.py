@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from setops.config.header_template import template_problems
 from setops.config.load import Config
 from setops.config.models import HEADER_LIMIT, Override, zone
+from setops.config.planning_checks import roster_date_problems
 from setops.config.validate import config_problems
 from setops.errors import Problem
 from setops.render.header import header_length, owned_text
@@ -40,7 +41,14 @@ def validate_config(config: Config, now: dt.datetime) -> list[Problem]:
         problems.extend(check(config))
     if not any(p.severity == "error" for p in problems):
         # The schedule-level checks assume every reference resolves.
-        for check in (_override_placement, _double_booked, _time_off, _leads, _channel_header):
+        for check in (
+            _override_placement,
+            _double_booked,
+            _time_off,
+            _leads,
+            _channel_header,
+            roster_date_problems,
+        ):
             problems.extend(check(config))
         problems.extend(_runs_out(config, now))
     return sorted(problems, key=lambda p: (p.where, p.message))

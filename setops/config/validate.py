@@ -14,8 +14,10 @@ from collections.abc import Iterable, Iterator
 
 from setops.config.codeowners import codeowners_problems
 from setops.config.header_template import template_problems
+from setops.config.jql import jql_problems
 from setops.config.load import Config
 from setops.config.models import WEEKDAYS, Node
+from setops.config.planning_checks import policy_problems
 from setops.errors import Location, Problem
 
 
@@ -33,6 +35,8 @@ def config_problems(config: Config) -> list[Problem]:
         _cycle_boundaries,
         _codeowners,
         _integrations,
+        policy_problems,
+        jql_problems,
     ):
         problems.extend(check(config))
     return problems

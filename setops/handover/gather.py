@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TypeVar
 
+from setops.config.jql import joined
 from setops.config.load import Config
 from setops.config.models import JiraSettings, MattermostSettings
 from setops.errors import Location, SetopsError
@@ -169,7 +170,7 @@ def _tickets(client: JiraClient, config: Config, jira: JiraSettings) -> list[Tic
     tickets = at_place(jira.at("jql"), lambda: read_tickets(client, jira.jql))
     level_of: dict[str, str] = {}
     for level in config.levels:
-        query = f"({jira.jql}) AND ({level.jql})"
+        query = joined(jira.jql, level.jql)
         for issue_id in at_place(level.at("jql"), partial(client.ids, query)):
             level_of.setdefault(issue_id, level.id)
     return [dataclasses.replace(t, level=level_of.get(t.id)) for t in tickets]
@@ -197,7 +198,7 @@ def board_moves(client: JiraClient, config: Config, jira: JiraSettings) -> list[
     column = at_place(jira.at("todo_jql"), lambda: client.board_issues(jira.board, jira.todo_jql))
     rule_of: dict[str, int] = {}
     for rule in sorted(config.priority_rules, key=lambda r: r.rank):
-        query = f"({jira.todo_jql}) AND ({rule.jql})"
+        query = joined(jira.todo_jql, rule.jql)
         for key in at_place(rule.at("jql"), partial(client.board_issues, jira.board, query)):
             rule_of.setdefault(key, rule.rank)
     return rank_moves(column, desired_order(column, rule_of))

@@ -76,7 +76,7 @@ def new_jira(deployment: str) -> FakeJira:
     else:
         fake = FakeJira("server", pat=JIRA_PAT_CANARY, clock=clock)
     fake.seed_project("SET")
-    fake.seed_board(42, "project = SET ORDER BY Rank ASC")
+    fake.seed_board(42, "project = 'SET' ORDER BY Rank ASC")
     return fake
 
 
