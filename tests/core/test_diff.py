@@ -29,11 +29,11 @@ def git(repo: Path, *args: str) -> str:
 
 
 @pytest.fixture
-def repo(bundled_repo: Path) -> Path:
-    git(bundled_repo, "init", "-q", "-b", "main")
-    git(bundled_repo, "add", ".")
-    git(bundled_repo, "commit", "-q", "-m", "base")
-    return bundled_repo
+def repo(org_repo: Path) -> Path:
+    git(org_repo, "init", "-q", "-b", "main")
+    git(org_repo, "add", ".")
+    git(org_repo, "commit", "-q", "-m", "base")
+    return org_repo
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -26,8 +26,8 @@ def at(text: str) -> dt.datetime:
 
 
 @pytest.fixture
-def schedule(bundled_repo: Path):  # type: ignore[no-untyped-def]
-    return compute_schedule(load_config(bundled_repo))
+def schedule(org_repo: Path):  # type: ignore[no-untyped-def]
+    return compute_schedule(load_config(org_repo))
 
 
 def test_every_week_has_a_shift_change(schedule) -> None:  # type: ignore[no-untyped-def]
@@ -102,8 +102,8 @@ def test_one_ticket_out_of_place_is_one_move() -> None:
     assert move.issues == ("X",) and move.after == "D"
 
 
-def test_the_body_keeps_ticks_and_notes_and_only_rewrites_its_part(bundled_repo: Path) -> None:
-    config = load_config(bundled_repo)
+def test_the_body_keeps_ticks_and_notes_and_only_rewrites_its_part(org_repo: Path) -> None:
+    config = load_config(org_repo)
     schedule = compute_schedule(config)
     handover = handover_at(schedule, at("2026-12-14T09:00"))
     facts = Facts(config, handover, (), ("incidents",))
@@ -118,8 +118,8 @@ def test_the_body_keeps_ticks_and_notes_and_only_rewrites_its_part(bundled_repo:
     assert again.count(document.BEGIN) == 1 and again.count(document.END) == 1
 
 
-def test_the_state_is_read_from_setops_part_only(bundled_repo: Path) -> None:
-    config = load_config(bundled_repo)
+def test_the_state_is_read_from_setops_part_only(org_repo: Path) -> None:
+    config = load_config(org_repo)
     handover = handover_at(compute_schedule(config), at("2026-12-14T09:00"))
     facts = Facts(config, handover, (), ())
     # A lead pasted an old description, state line and all, above setops' part.
@@ -159,8 +159,8 @@ def many_tickets(count: int) -> tuple[TicketPlan, ...]:
     return tuple(plans)
 
 
-def test_500_tickets_fit_githubs_and_mattermosts_limits(bundled_repo: Path) -> None:
-    config = load_config(bundled_repo)
+def test_500_tickets_fit_githubs_and_mattermosts_limits(org_repo: Path) -> None:
+    config = load_config(org_repo)
     handover = handover_at(compute_schedule(config), at("2026-12-14T09:00"))
     facts = Facts(config, handover, many_tickets(500), ("incidents",))
     body = document.body(

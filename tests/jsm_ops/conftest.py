@@ -75,9 +75,9 @@ def jsm_env(fake: FakeJsmOps, **extra: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def jsm_repo(bundled_repo: Path) -> Path:
-    switch_to_jsm(bundled_repo)
-    return bundled_repo
+def jsm_repo(org_repo: Path) -> Path:
+    switch_to_jsm(org_repo)
+    return org_repo
 
 
 @pytest.fixture

@@ -39,9 +39,9 @@ def check_fake(fake: FakeOpsGenie) -> None:
 
 
 @pytest.fixture
-def og(bundled_repo: Path) -> Iterator[FakeOpsGenie]:
+def og(org_repo: Path) -> Iterator[FakeOpsGenie]:
     with FakeOpsGenie() as fake:
-        seed(fake, bundled_repo)
+        seed(fake, org_repo)
         yield fake
         check_fake(fake)
 
@@ -50,12 +50,12 @@ Run = Callable[..., Result]
 
 
 @pytest.fixture
-def genie(cli: Callable[..., Result], og: FakeOpsGenie, bundled_repo: Path) -> Run:
+def genie(cli: Callable[..., Result], og: FakeOpsGenie, org_repo: Path) -> Run:
     """`setops ARGS --root <bundled copy>` against the fake, with fast retries."""
     env = {"OPSGENIE_API_KEY": og.api_key, "OPSGENIE_API_URL": og.base_url, **FAST_RETRIES}
 
     def invoke(*args: str, root: Path | None = None, **extra: str) -> Result:
-        return cli(*args, "--root", str(root or bundled_repo), env={**env, **extra})
+        return cli(*args, "--root", str(root or org_repo), env={**env, **extra})
 
     return invoke
 
