@@ -16,9 +16,7 @@ PERSON_KEYS = {"id", "name", "team", "timezone", "mattermost", "opsgenie", "jira
 
 
 def test_who_json_contract(cli: Callable[..., Result]) -> None:
-    result = cli(
-        "who", "--root", str(ORG), "--at", "2026-12-16T10:00:00+01:00", "--format", "json"
-    )
+    result = cli("who", "--root", str(ORG), "--at", "2026-12-16T10:00:00+01:00", "--format", "json")
     data = json.loads(result.out)
     assert set(data) == {"at", "rotation", "cycle", "lead", "shifts"}
     assert data["at"] == "2026-12-16T10:00:00+01:00"

@@ -133,9 +133,7 @@ def test_diff_outside_a_git_repository(tmp_path: Path, cli: Callable[..., Result
     assert result.err == f"setops: error: {config} is not in a git repository; --base needs one\n"
 
 
-def test_diff_against_an_invalid_base_shows_why(
-    org_repo: Path, cli: Callable[..., Result]
-) -> None:
+def test_diff_against_an_invalid_base_shows_why(org_repo: Path, cli: Callable[..., Result]) -> None:
     overrides = org_repo / "rotations/overrides.yaml"
     good = overrides.read_text()
     overrides.write_text(good + "  - id: [\n")

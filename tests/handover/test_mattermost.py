@@ -92,9 +92,7 @@ def test_a_header_over_the_limit_is_refused_before_anything_is_sent(
     assert not mattermost.mutating_requests()
 
 
-def test_a_template_too_long_for_a_cycle_is_a_validation_error(
-    cli: Cli, org_repo: Path
-) -> None:
+def test_a_template_too_long_for_a_cycle_is_a_validation_error(cli: Cli, org_repo: Path) -> None:
     integrations = org_repo / "policies" / "integrations.yaml"
     text = re.sub(
         r"  header_template: .*\n",
@@ -169,8 +167,8 @@ def test_an_incident_channel_the_bot_may_not_add_to_is_a_warning(cli: Cli, world
     )
     result = handover(cli, world, "--at", HANDOVER_RUN)
     assert result.code == 0, result.err
-    assert "warning: could not add" in result.out and "~incidents" in result.out
+    assert "was not added to ~incidents: the bot may not add people" in result.out
     assert len(announcements(world)) == 1
     (pull,) = world.github.pulls()
-    assert "could not add" in pull["body"] and '"complete": true' in pull["body"]
+    assert "was not added to ~incidents" in pull["body"] and '"complete": true' in pull["body"]
     assert "lena.kowalski" in world.mattermost.members(TEAM, "community-server-alerts")

@@ -183,9 +183,7 @@ def test_a_swap_for_tomorrow_creates_two_overrides_without_force(
     assert list(mismatches(og, org_repo, [tomorrow])) == []
 
 
-def test_removing_an_override_deletes_it_last(
-    genie: Run, og: FakeOpsGenie, org_repo: Path
-) -> None:
+def test_removing_an_override_deletes_it_last(genie: Run, og: FakeOpsGenie, org_repo: Path) -> None:
     applied(genie)
     drop_overrides(org_repo, "swap-jonas-kai-2026-12-16", "swap-kai-jonas-2026-12-16")
     og.clear_log()
