@@ -100,8 +100,8 @@ def _fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(params=["1.41.1"])
-def world(request: pytest.FixtureRequest, bundled_repo: Path) -> Iterator[World]:
-    w = new_world(bundled_repo, request.param)
+def world(request: pytest.FixtureRequest, org_repo: Path) -> Iterator[World]:
+    w = new_world(org_repo, request.param)
     try:
         yield w
     finally:

@@ -113,9 +113,9 @@ def test_the_override_lead_owns_the_run_while_it_lasts(cli: Cli, world: World) -
 
 @pytest.mark.parametrize("version", ["1.39.0", "2.6.2", "2.7.0", "2.10.0"])
 def test_every_supported_version_gets_the_summary(
-    cli: Cli, bundled_repo: Path, version: str
+    cli: Cli, org_repo: Path, version: str
 ) -> None:
-    world = new_world(bundled_repo, version)
+    world = new_world(org_repo, version)
     try:
         assert apply(cli, world).code == 0
         [run] = world.cycle_runs()
@@ -127,8 +127,8 @@ def test_every_supported_version_gets_the_summary(
         world.mm.stop()
 
 
-def test_a_server_without_the_plugin_names_the_setting(cli: Cli, bundled_repo: Path) -> None:
-    world = new_world(bundled_repo, "2.10.0")
+def test_a_server_without_the_plugin_names_the_setting(cli: Cli, org_repo: Path) -> None:
+    world = new_world(org_repo, "2.10.0")
     world.plugin.licensed = False
     try:
         result = apply(cli, world)
@@ -141,8 +141,8 @@ def test_a_server_without_the_plugin_names_the_setting(cli: Cli, bundled_repo: P
     assert TOKEN not in result.err
 
 
-def test_a_bot_outside_the_playbook_is_told_what_it_needs(cli: Cli, bundled_repo: Path) -> None:
-    world = new_world(bundled_repo, bot_member=False)
+def test_a_bot_outside_the_playbook_is_told_what_it_needs(cli: Cli, org_repo: Path) -> None:
+    world = new_world(org_repo, bot_member=False)
     try:
         result = apply(cli, world)
     finally:

@@ -37,18 +37,18 @@ def levels(repo: Path) -> Any:
     return load_config(repo).levels
 
 
-def test_the_level_in_the_name_sets_the_interval(bundled_repo: Path) -> None:
-    lv = levels(bundled_repo)
+def test_the_level_in_the_name_sets_the_interval(org_repo: Path) -> None:
+    lv = levels(org_repo)
     assert interval("L2: exports", lv) == dt.timedelta(hours=24)
     assert interval("incident without a level", lv) == dt.timedelta(hours=24)
     assert interval("L4 is not watched", lv) == dt.timedelta(hours=24)  # the strictest
 
 
-def test_a_stricter_level_is_the_fallback(bundled_repo: Path) -> None:
-    path = bundled_repo / "policies" / "priorities.yaml"
+def test_a_stricter_level_is_the_fallback(org_repo: Path) -> None:
+    path = org_repo / "policies" / "priorities.yaml"
     text = path.read_text()
     path.write_text(text.replace("update_every_hours: 24", "update_every_hours: 12", 1))
-    lv = levels(bundled_repo)
+    lv = levels(org_repo)
     assert interval("L1 x", lv) == dt.timedelta(hours=12)
     assert interval("L2 x", lv) == dt.timedelta(hours=24)
     assert interval("no level", lv) == dt.timedelta(hours=12)
@@ -61,7 +61,7 @@ def test_deleted_posts_do_not_count() -> None:
     assert last_update(run("x", 50, [(2, True)])) is None
 
 
-def test_stale_runs_by_their_posts(bundled_repo: Path) -> None:
+def test_stale_runs_by_their_posts(org_repo: Path) -> None:
     runs = [
         run("L1 fresh", 50, [(2, False)]),
         run("L2 stale", 60, [(30, False)]),
@@ -70,7 +70,7 @@ def test_stale_runs_by_their_posts(bundled_repo: Path) -> None:
         run("L2 only a deleted recent post", 40, [(1, True), (39, False)]),
         run("L2 finished", 60, [(30, False)], current_status="Finished"),
     ]
-    found = stale_runs(runs, levels(bundled_repo), NOW, "https://mm", {"owner": "sam"})
+    found = stale_runs(runs, levels(org_repo), NOW, "https://mm", {"owner": "sam"})
     assert [s.name for s in found] == ["L1 none", "L2 only a deleted recent post", "L2 stale"]
     none = found[0]
     assert none.last_update is None and none.age == dt.timedelta(hours=72)
