@@ -154,15 +154,15 @@ def test_the_zone_switch_shows_times_in_the_viewers_zone(site_dir: Path, tmp_pat
 
 
 def test_picking_a_person_shows_their_next_turn(
-    site_dir: Path, tmp_path: Path, bundled_config: Config
+    site_dir: Path, tmp_path: Path, org_config: Config
 ) -> None:
-    turn = next_turn(compute_schedule(bundled_config), "jonas", PINNED)
+    turn = next_turn(compute_schedule(org_config), "jonas", PINNED)
     assert turn is not None and turn.start > PINNED
     with browser_page(tmp_path / "profile", timezone_id="Europe/Berlin") as (page, watch):
         open_site(page, (site_dir / "index.html").as_uri())
         page.select_option("#person", "jonas")
         panel = page.locator("#person-panel").inner_text()
-        start = f"{turn.start.astimezone(bundled_config_zone(bundled_config)):%H:%M}"
+        start = f"{turn.start.astimezone(org_zone(org_config)):%H:%M}"
         assert f"Your next turn: {turn.role} {turn.shift} from Mon, 14 Dec 2026, {start}" in panel
         assert "(in 6 days)" in panel
         picked = page.locator(".bar.picked")
@@ -173,7 +173,7 @@ def test_picking_a_person_shows_their_next_turn(
         assert_quiet(watch, site_dir.as_uri())
 
 
-def bundled_config_zone(config: Config) -> Any:
+def org_zone(config: Config) -> Any:
     return compute_schedule(config).tz
 
 
