@@ -87,9 +87,22 @@ class SafeRetry(Retry):
         return value
 
 
-def retry_policy() -> SafeRetry:
+class WriteOnceRetry(SafeRetry):
+    """The policy of a write that must not happen twice, whatever its method (a PUT that
+    adds a comment): retried as a POST is, on 429 alone, never after a lost answer."""
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        return super().is_retry("POST", status_code, has_retry_after)
+
+    def _is_method_retryable(self, method: str) -> bool:
+        # Asked for read errors with the real method (never retried), and by is_retry
+        # above with GET for a 429 (retried).
+        return method.upper() == "GET"
+
+
+def retry_policy(kind: type[SafeRetry] = SafeRetry) -> SafeRetry:
     total = int(os.environ.get("SETOPS_HTTP_RETRIES", "5"))
-    return SafeRetry(
+    return kind(
         total=total,
         connect=total,
         read=total,
@@ -112,13 +125,21 @@ def timeout() -> tuple[float, float]:
 
 
 class Session(requests.Session):
-    """A requests session whose every call has a timeout and goes through SafeRetry."""
+    """A requests session whose every call has a timeout and goes through SafeRetry.
 
-    def __init__(self, headers: Mapping[str, str] | None = None) -> None:
+    `pool` connections are kept per server (as many as requests run at once); a `once`
+    session is for writes that must not happen twice (WriteOnceRetry).
+    """
+
+    def __init__(
+        self, headers: Mapping[str, str] | None = None, *, pool: int = 4, once: bool = False
+    ) -> None:
         super().__init__()
-        adapter = HTTPAdapter(max_retries=retry_policy(), pool_maxsize=4)
+        policy = retry_policy(WriteOnceRetry if once else SafeRetry)
+        adapter = HTTPAdapter(max_retries=policy, pool_maxsize=pool)
         self.mount("https://", adapter)
         self.mount("http://", adapter)
+        self.once = once
         self.headers["User-Agent"] = f"setops/{__version__}"
         self.headers.update(headers or {})
 
@@ -328,16 +349,23 @@ class JsonApi:
         params: Mapping[str, str] | None = None,
         body: Any = None,
         missing_ok: bool = False,
+        session: Session | None = None,
     ) -> requests.Response | None:
-        """The answer to one request, or None for a 404 that `missing_ok` allows."""
+        """The answer to one request, or None for a 404 that `missing_ok` allows.
+
+        A POST, or any request sent through a `once` session, is a write that must not
+        happen twice: a lost answer is re-raised as the requests error and a 5xx is
+        UncertainWrite, for the caller (create_once) to look before it tries again.
+        """
         url = self.url(path, what)
         self.requests += 1
+        once = method == "POST" or (session is not None and session.once)
         try:
-            response: requests.Response = self.session.request(
+            response: requests.Response = (session or self.session).request(
                 method, url, params=params, json=body, allow_redirects=False
             )
         except requests.RequestException as exc:
-            if method == "POST" and is_lost_response(exc):
+            if once and is_lost_response(exc):
                 raise  # the caller (create_once) looks the object up before trying again
             raise connection_error(self.target, what, exc) from None
         if response.is_redirect or 300 <= response.status_code < 400:
@@ -345,6 +373,9 @@ class JsonApi:
         if response.status_code == 404 and missing_ok:
             return None
         if not response.ok:
+            if once and response.status_code >= 500:
+                message = redact(self.message(response), self.secrets)
+                raise UncertainWrite(f"{self.target}: {what}", response.status_code, message)
             raise self.error(method, what, response)
         return response
 
