@@ -19,43 +19,10 @@ from typing import Literal
 from setops.config.load import Config
 from setops.config.models import JiraSettings, Role
 from setops.handover.due import Handover, RoleChange
+from setops.ticket import Ticket
 
 _MARK = re.compile(r"\[setops:handover (\d{4}-\d{2}-\d{2}) from=([^\]]*?) to=([^\]]*?)\]")
-# setops' comments end with their marker; a person may mention one in passing.
-_OWN_MARK = re.compile(r"\[setops:[a-z-]+ [^\[\]\n]*\]\s*\Z")
-
 Action = Literal["move", "assign", "done", "keep", "gone"]
-
-
-@dataclass(frozen=True)
-class Comment:
-    created: dt.datetime
-    text: str
-
-    @property
-    def by_setops(self) -> bool:
-        """setops' own comments end with their marker; they are not a human update."""
-        return _OWN_MARK.search(self.text) is not None
-
-
-@dataclass(frozen=True)
-class Ticket:
-    key: str
-    summary: str
-    status: str
-    priority: str | None
-    assignee: str | None  # the Jira account id (Cloud) or user name (Server/DC)
-    assignee_name: str | None
-    created: dt.datetime
-    comments: tuple[Comment, ...]
-    url: str
-    level: str | None = None
-    id: str = ""
-
-    def last_human_update(self) -> dt.datetime:
-        """When a person last wrote on the ticket (its creation counts as the first)."""
-        human = [c.created for c in self.comments if not c.by_setops]
-        return max([self.created, *human])
 
 
 @dataclass(frozen=True)
