@@ -145,6 +145,7 @@ def mattermost_env(fake: FakeMattermost) -> dict[str, str]:
 UNCHECKED = (
     re.compile(r"GET /api/v4/channels/\w+/posts$"),  # GetPostsForChannel
     re.compile(r"GET /api/v4/users/me$"),  # GetUser, user_id "me"
+    re.compile(r"GET /api/v4/channels/\w+/members/me$"),  # GetChannelMember, user_id "me"
     re.compile(r"GET /repos/[^/]+/[^/]+$"),  # repos/get
     re.compile(r"(GET|PUT) /repos/[^/]+/[^/]+/contents/handovers/.+\.md$"),  # {path} spans "/"
     re.compile(r"GET /repos/[^/]+/[^/]+/git/ref/heads/.+$"),  # {ref} spans "/"
