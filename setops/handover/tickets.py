@@ -3,9 +3,11 @@
 A ticket handed over carries a comment with a marker naming the handover, the outgoing
 and the incoming assignee. That marker, not the current assignee, is how a re-run knows
 the ticket was handled: it is not moved again, and a ticket someone reassigned after the
-handover stays where they put it. The comment is written before the assignment, so a run
+handover stays where they put it. The comment and the assignment go in one edit; where
+Jira's edit screen forbids that, the comment is written before the assignment, so a run
 that stopped between the two finds the marker with the ticket still on the outgoing
-person, and finishes the move.
+person, and finishes the move (`assign`). The tickets must be read as they are, not from
+a search that may lag behind the last run's writes (see targets/clients/jira_tickets.py).
 """
 
 from __future__ import annotations
@@ -49,8 +51,8 @@ def marks(ticket: Ticket) -> dict[str, Mark]:
 class TicketPlan:
     """One ticket in one handover: who holds it before and after, and what setops does.
 
-    `move`: comment, then assign; `assign`: the comment is there, the assignment is not (a
-    run stopped in between); `done`: handled by this handover already; `keep`: not held
+    `move`: comment and assign; `assign`: the comment is there, the assignment is not (a
+    run stopped between the two writes of the fallback); `done`: handled by this handover already; `keep`: not held
     by someone leaving SET, left alone; `gone`: deleted from Jira while the handover ran.
     """
 
