@@ -52,8 +52,9 @@ class TicketPlan:
     """One ticket in one handover: who holds it before and after, and what setops does.
 
     `move`: comment and assign; `assign`: the comment is there, the assignment is not (a
-    run stopped between the two writes of the fallback); `done`: handled by this handover already; `keep`: not held
-    by someone leaving SET, left alone; `gone`: deleted from Jira while the handover ran.
+    run stopped between the two writes of the fallback); `done`: handled by this handover
+    already; `keep`: not held by someone leaving SET, left alone; `gone`: deleted from
+    Jira while the handover ran.
     """
 
     ticket: Ticket
