@@ -15,9 +15,9 @@ BOT = {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}
 
 
 def test_opens_one_pull_request_and_a_rerun_changes_nothing(
-    cli: Callable[..., Any], bundled_repo: Path
+    cli: Callable[..., Any], org_repo: Path
 ) -> None:
-    config = load_config(bundled_repo)
+    config = load_config(org_repo)
     with FakeGitHub(
         tokens={TOKEN: dict(BOT)}, collaborators=[p.github for p in config.people]
     ) as github:
@@ -27,7 +27,7 @@ def test_opens_one_pull_request_and_a_rerun_changes_nothing(
             "GITHUB_REPOSITORY": "example-org/set-config",
             "SETOPS_GITHUB_THROTTLE": "0",
         }
-        args = ("propose", "--cycles", "2", "--pull-request", "--root", str(bundled_repo))
+        args = ("propose", "--cycles", "2", "--pull-request", "--root", str(org_repo))
         first = cli(*args, "--time-limit", "5", env=env)
         assert first.code == 0, first.err
         assert "opened pull request #1" in first.err
@@ -47,10 +47,8 @@ def test_opens_one_pull_request_and_a_rerun_changes_nothing(
 
 
 def test_nothing_to_propose_while_the_schedule_reaches_far(
-    cli: Callable[..., Any], bundled_repo: Path
+    cli: Callable[..., Any], org_repo: Path
 ) -> None:
-    result = cli(
-        "propose", "--cycles", "2", "--if-runs-out-within", "6", "--root", str(bundled_repo)
-    )
+    result = cli("propose", "--cycles", "2", "--if-runs-out-within", "6", "--root", str(org_repo))
     assert result.code == 0
     assert "the schedule runs until 2027-06-28, more than 6 weeks away" in result.out
