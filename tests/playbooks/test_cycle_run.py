@@ -112,9 +112,7 @@ def test_the_override_lead_owns_the_run_while_it_lasts(cli: Cli, world: World) -
 
 
 @pytest.mark.parametrize("version", ["1.39.0", "2.6.2", "2.7.0", "2.10.0"])
-def test_every_supported_version_gets_the_summary(
-    cli: Cli, org_repo: Path, version: str
-) -> None:
+def test_every_supported_version_gets_the_summary(cli: Cli, org_repo: Path, version: str) -> None:
     world = new_world(org_repo, version)
     try:
         assert apply(cli, world).code == 0
