@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, TimezoneStandard
 
+from setops import markdown as md
 from setops.config.load import Config
 from setops.config.models import zone
 from setops.render.people import iso, person_json, when
@@ -54,10 +55,11 @@ def slots_markdown(config: Config, slots: Sequence[Slot], tz: ZoneInfo | None = 
     lines = ["| from | to | role | who | note |", "|---|---|---|---|---|"]
     for slot in slots:
         start, end = when(slot.start, tz), when(slot.end, tz)
-        name = config.person(slot.person).name
-        note = f"override `{slot.override}`" if slot.override else ""
+        name = md.text(config.person(slot.person).name)
+        person = md.code(slot.person, in_table=True)
+        note = f"override {md.code(slot.override, in_table=True)}" if slot.override else ""
         lines.append(
-            f"| {start} | {end} | {role_label(slot)} | {name} (`{slot.person}`) | {note} |"
+            f"| {start} | {end} | {md.text(role_label(slot))} | {name} ({person}) | {note} |"
         )
     return "\n".join(lines)
 
