@@ -133,8 +133,20 @@ def _change_lines(change: Change) -> list[str]:
     return lines
 
 
+def summary_text(plan: Plan) -> list[str]:
+    """One line per target, before any change: how many creates, updates and deletes."""
+    if not plan.targets:
+        return []
+    width = max(len(t.target) for t in plan.targets)
+    lines = ["Summary:"]
+    for target in plan.targets:
+        state = "" if target.configured else "  (not configured)"
+        lines.append(f"  {target.target:<{width}}  {_summary(target)}{state}")
+    return [*lines, ""]
+
+
 def render_text(plan: Plan) -> str:
-    lines: list[str] = []
+    lines: list[str] = summary_text(plan)
     for target in plan.targets:
         state = "" if target.configured else " (not configured: showing the state it would push)"
         lines.append(f"{target.target}: {_summary(target)}{state}")
@@ -154,7 +166,7 @@ def render_text(plan: Plan) -> str:
 
 
 def render_markdown(plan: Plan) -> str:
-    lines = ["<!-- setops:plan -->", "### setops plan", ""]
+    lines = ["<!-- setops:plan -->", "### setops plan", "", *_summary_table(plan)]
     for target in plan.targets:
         state = "" if target.configured else " — *not configured*"
         lines.append(f"#### {md.text(target.target)}: {_summary(target)}{state}")
@@ -175,6 +187,17 @@ def render_markdown(plan: Plan) -> str:
                 )
             lines.append("")
     return "\n".join(lines) + "\n"
+
+
+def _summary_table(plan: Plan) -> list[str]:
+    if not plan.targets:
+        return ["No targets enabled in `policies/integrations.yaml`.", ""]
+    lines = ["| target | create | update | delete |", "|---|--:|--:|--:|"]
+    for t in plan.targets:
+        counts = t.counts()
+        name = md.text(t.target) + ("" if t.configured else " (not configured)")
+        lines.append(f"| {name} | {counts['create']} | {counts['update']} | {counts['delete']} |")
+    return [*lines, ""]
 
 
 def _field_md(change: Change, f: FieldChange) -> str:
