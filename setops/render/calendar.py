@@ -30,6 +30,7 @@ def slots_json(config: Config, slots: Sequence[Slot], tz: ZoneInfo | None = None
                 "person": person_json(config.person(slot.person)),
                 "start": iso(slot.start, tz),
                 "end": iso(slot.end, tz),
+                "override": slot.override,
             }
             for slot in slots
         ]
@@ -65,14 +66,21 @@ def slots_markdown(config: Config, slots: Sequence[Slot], tz: ZoneInfo | None = 
 
 
 def slots_ics(
-    config: Config, slots: Sequence[Slot], stamp: dt.datetime, tz: ZoneInfo | None = None
+    config: Config,
+    slots: Sequence[Slot],
+    stamp: dt.datetime,
+    tz: ZoneInfo | None = None,
+    owner: str | None = None,
 ) -> str:
-    """An RFC 5545 calendar, one event per slot; UIDs stay the same from one run to the next."""
+    """An RFC 5545 calendar, one event per slot; UIDs stay the same from one run to the next.
+
+    With `owner` (a person's id) it is that person's own feed, and named after them."""
     calendar = Calendar()
     calendar.add("prodid", "-//setops//SET rotation//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"{config.rotation.name} rotation")
+    whose = f": {config.person(owner).name}" if owner else ""
+    calendar.add("x-wr-calname", f"{config.rotation.name} rotation{whose}")
     tz = tz or zone(config.rotation.timezone)
     for slot in slots:
         person = config.person(slot.person)
