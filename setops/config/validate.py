@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 
 from setops.config.codeowners import codeowners_problems
+from setops.config.jql import jql_problems
 from setops.config.load import Config
 from setops.config.models import HEADER_LIMIT, WEEKDAYS, Node, Override, zone
 from setops.config.planning_checks import policy_problems, roster_date_problems
@@ -48,6 +49,7 @@ def validate_config(config: Config, now: dt.datetime) -> list[Problem]:
         _codeowners,
         _integrations,
         policy_problems,
+        jql_problems,
     ):
         problems.extend(check(config))
     if not any(p.severity == "error" for p in problems):
