@@ -43,9 +43,11 @@ def assert_reads_as_written(cell: str) -> None:
 
 def test_text_escapes_what_markdown_would_act_on() -> None:
     assert md.text("a|b *c* _d_ <x> [e](f) ~g~ #h & \\ `i`") == (
-        "a\\|b \\*c\\* \\_d\\_ &lt;x&gt; \\[e\\](f) \\~g\\~ \\#h \\& \\\\ \\`i\\`"
+        "a\\|b \\*c\\* \\_d\\_ &lt;x&gt; \\[e\\](f) ~g\\~ \\#h \\& \\\\ \\`i\\`"
     )
     assert md.text("line\nnext") == "line next"
+    # Only a '~' that could close a strikethrough is escaped: `~channel` stays as written.
+    assert md.text("~a~ join ~incidents, ~b~~") == "~a\\~ join ~incidents, ~b\\~\\~"
     assert (
         md.text("mail me@example.com, or @channel")
         == "mail me@\u2060example.com, or @\u2060channel"

@@ -90,7 +90,7 @@ def test_a_handover_does_every_step_once(cli: Cli, world: World) -> None:
     assert "@\u2060channel DB down &lt;!-- setops:handover:end --&gt; \\| pipe" in body
     assert "@channel" not in body
     assert "## Knowledge that isn't in tickets" in body
-    assert '"complete": true' in body and "\\~incidents, \\~community-server-alerts" in body
+    assert '"complete": true' in body and "~incidents, ~community-server-alerts" in body
     record = world.github.file_text("handovers/2026-12-14.md", ref=BRANCH)
     assert record is not None and record.startswith("# SET handover 2026-12-14")
     assert world.github.file_text("handovers/2026-12-14.md") is None  # not on main
