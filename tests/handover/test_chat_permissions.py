@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from setops import markdown as md
 from tests.fakes.base import Fault
 from tests.fakes.mattermost import FakeMattermost
 from tests.handover.conftest import (
@@ -81,8 +80,7 @@ def test_a_private_incident_channel_without_the_bot_is_a_warning(cli: Cli, world
     assert result.code == 0, result.err
     warning = next(line for line in result.out.splitlines() if "warning:" in line)
     assert "~community-server-alerts" in warning and "add the bot" in warning
-    # The PR body holds it as Markdown that reads as written (setops.markdown escapes '~').
-    assert md.text("add the bot to ~community-server-alerts") in pull_body(world)
+    assert "add the bot to ~community-server-alerts" in pull_body(world)
     assert world.mattermost.members(TEAM, "community-server-alerts") == []
     assert set(world.mattermost.members(TEAM, "incidents")) >= INCOMING
     assert_rest_done(world)
@@ -138,7 +136,7 @@ def test_an_incoming_person_mattermost_will_not_add_is_named(
     for channel in ("incidents", "community-server-alerts"):
         line = f"warning: @lena.kowalski was not added to ~{channel}: {why}"
         assert line in result.out
-        assert md.text(f"lena.kowalski was not added to ~{channel}: {why}") in pull_body(world)
+        assert f"lena.kowalski was not added to ~{channel}: {why}" in pull_body(world)
         members = set(fake.members(TEAM, channel))
         assert INCOMING - {"lena.kowalski"} <= members and "lena.kowalski" not in members
     assert_rest_done(world)
