@@ -16,7 +16,6 @@ from setops.config.models import MattermostSettings
 from setops.schedule import OnCall
 
 
-
 def escape_mentions(text: str) -> str:
     """`text` with every @-mention broken (a word joiner after the @), so it pings nobody.
 
