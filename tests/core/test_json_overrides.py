@@ -8,13 +8,13 @@ from collections.abc import Callable
 
 from icalendar import Calendar
 
-from tests.conftest import REPO, Result
+from tests.conftest import ORG, Result
 
 SWAP = "swap-jonas-kai-2026-12-16"  # kai primary, jonas backup of emea, 16 to 18 December
 
 
 def test_who_json_carries_the_override_id_the_text_shows(cli: Callable[..., Result]) -> None:
-    at = ("--root", str(REPO), "--at", "2026-12-16T10:00:00+01:00")
+    at = ("--root", str(ORG), "--at", "2026-12-16T10:00:00+01:00")
     text = cli("who", *at).out
     assert f"  primary  Kai Nakamura (kai, platform)  [override {SWAP}]" in text.splitlines()
     data = json.loads(cli("who", *at, "--format", "json").out)
@@ -31,7 +31,7 @@ def test_who_json_carries_the_override_id_the_text_shows(cli: Callable[..., Resu
 def test_schedule_json_carries_the_override_id_the_text_shows(
     cli: Callable[..., Result],
 ) -> None:
-    window = ("--root", str(REPO), "--from", "2026-12-16", "--weeks", "1")
+    window = ("--root", str(ORG), "--from", "2026-12-16", "--weeks", "1")
     text = cli("schedule", *window).out
     assert f"(override {SWAP})" in text
     slots = json.loads(cli("schedule", *window, "--format", "json").out)["slots"]
@@ -49,7 +49,7 @@ def test_schedule_json_carries_the_override_id_the_text_shows(
 
 
 def test_personal_ics_feed_is_named_after_its_person(cli: Callable[..., Result]) -> None:
-    feed = cli("schedule", "--root", str(REPO), "--person", "kai", "--format", "ics").out
+    feed = cli("schedule", "--root", str(ORG), "--person", "kai", "--format", "ics").out
     assert Calendar.from_ical(feed)["X-WR-CALNAME"] == "SET rotation: Kai Nakamura"
-    whole = cli("schedule", "--root", str(REPO), "--format", "ics").out
+    whole = cli("schedule", "--root", str(ORG), "--format", "ics").out
     assert Calendar.from_ical(whole)["X-WR-CALNAME"] == "SET rotation"

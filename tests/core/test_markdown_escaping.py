@@ -12,7 +12,7 @@ from pathlib import Path
 from setops import markdown as md
 from setops.config.load import load_config
 from setops.handover import document
-from setops.handover.document import Facts, State
+from setops.handover.document import Facts, HandoverProgress
 from setops.handover.due import handover_at
 from setops.plan import Change, FieldChange, Notice, Plan, TargetPlan, render_markdown
 from setops.schedule import compute_schedule
@@ -114,17 +114,17 @@ def test_plan_markdown_and_so_the_drift_issue_escape_values() -> None:
     assert "> **warning**: user &lt;@\u2060here&gt; \\[x\\](y)" in out
 
 
-def test_handover_pull_request_escapes_names_and_checklist(bundled_repo: Path) -> None:
-    rename_ana(bundled_repo)
+def test_handover_pull_request_escapes_names_and_checklist(org_repo: Path) -> None:
+    rename_ana(org_repo)
     edit(
-        bundled_repo / "policies/handover.yaml",
+        org_repo / "policies/handover.yaml",
         "text: The incoming team is in the right incident channels.",
         "text: 'The incoming team | is in *every* incident channel <!-- x -->'",
     )
-    config = load_config(bundled_repo)
+    config = load_config(org_repo)
     when = dt.datetime(2026, 11, 30, 9, tzinfo=dt.timezone(dt.timedelta(hours=1)))
     handover = handover_at(compute_schedule(config), when)
-    body = document.body(Facts(config, handover, (), ("incidents",)), State())
+    body = document.body(Facts(config, handover, (), ("incidents",)), HandoverProgress())
     (ana,) = [line for line in body.splitlines() if line.startswith("| emea backup")]
     assert len(cells(ana)) == 3, ana
     assert_reads_as_written(cells(ana)[1])
@@ -137,11 +137,11 @@ def test_handover_pull_request_escapes_names_and_checklist(bundled_repo: Path) -
     }
 
 
-def test_channel_header_escapes_names_and_keeps_mentions(bundled_repo: Path) -> None:
+def test_channel_header_escapes_names_and_keeps_mentions(org_repo: Path) -> None:
     from setops.render.header import owned_text
 
-    rename_ana(bundled_repo)
-    config = load_config(bundled_repo)
+    rename_ana(org_repo)
+    config = load_config(org_repo)
     assert config.integrations.mattermost is not None
     settings = config.integrations.mattermost.model_copy(
         update={

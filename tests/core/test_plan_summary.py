@@ -28,9 +28,9 @@ def plan(cli: Callable[..., Result], repo: Path, *args: str) -> Result:
 
 
 def test_plan_prints_a_summary_per_target_before_the_changes(
-    bundled_repo: Path, cli: Callable[..., Result]
+    org_repo: Path, cli: Callable[..., Result]
 ) -> None:
-    lines = plan(cli, bundled_repo).out.splitlines()
+    lines = plan(cli, org_repo).out.splitlines()
     assert lines[:4] == [
         "Summary:",
         "  opsgenie    76 to create, 0 to update, 0 to delete  (not configured)",
@@ -42,9 +42,9 @@ def test_plan_prints_a_summary_per_target_before_the_changes(
 
 
 def test_plan_markdown_starts_with_the_summary_table(
-    bundled_repo: Path, cli: Callable[..., Result]
+    org_repo: Path, cli: Callable[..., Result]
 ) -> None:
-    out = plan(cli, bundled_repo, "--format", "markdown").out
+    out = plan(cli, org_repo, "--format", "markdown").out
     head = out.split("\n#### ", 1)[0]
     assert head.endswith(
         "| target | create | update | delete |\n|---|--:|--:|--:|\n"
@@ -53,10 +53,8 @@ def test_plan_markdown_starts_with_the_summary_table(
     )
 
 
-def test_plan_json_is_unchanged_by_the_summary(
-    bundled_repo: Path, cli: Callable[..., Result]
-) -> None:
-    data = json.loads(plan(cli, bundled_repo, "--format", "json").out)
+def test_plan_json_is_unchanged_by_the_summary(org_repo: Path, cli: Callable[..., Result]) -> None:
+    data = json.loads(plan(cli, org_repo, "--format", "json").out)
     assert set(data) == {"has_changes", "has_drift", "targets"}
     assert [t["target"] for t in data["targets"]] == ["opsgenie", "mattermost"]
     assert "summary" not in json.dumps(data)
