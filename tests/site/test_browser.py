@@ -172,6 +172,20 @@ def test_picking_a_person_shows_their_next_turn(
         assert_quiet(watch, site_dir.as_uri())
 
 
+def test_a_person_link_opens_with_that_person_picked(site_dir: Path, tmp_path: Path) -> None:
+    # docs/site.md: `index.html?person=ID` shares a person's view; an unknown id is ignored.
+    page_url = (site_dir / "index.html").as_uri()
+    with browser_page(tmp_path / "profile", timezone_id="Europe/Berlin") as (page, watch):
+        open_site(page, page_url + "?person=kai")
+        assert page.locator("#person").input_value() == "kai"
+        assert page.locator("#person-panel h3").inner_text().startswith("Kai Nakamura")
+        page.select_option("#person", "")  # and back to everyone: the choice is remembered
+        open_site(page, page_url + "?person=nobody-of-ours")
+        assert page.locator("#person").input_value() == ""
+        assert page.locator("#person-panel").inner_text() == ""
+        assert_quiet(watch, site_dir.as_uri())
+
+
 def org_zone(config: Config) -> Any:
     return compute_schedule(config).tz
 
