@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TypeVar
@@ -151,21 +152,25 @@ def gather(
     pull: Pull | None,
     state: HandoverProgress,
 ) -> Gathered:
+    """Read Jira and Mattermost side by side (neither waits for the other's answers)."""
     found = Gathered(handover, pull, state, announced=state.announced)
     jira, mm = config.integrations.jira, config.integrations.mattermost
-    if services.jira is not None and jira is not None:
-        plans = tuple(
-            plan_tickets(config, jira, handover, _tickets(services.jira, config, jira), now)
-        )
-        check_assignable(services.jira, config, jira, plans)
-        found = dataclasses.replace(
-            found,
-            tickets=plans,
-            tickets_known=True,
-            rank=tuple(board_moves(services.jira, config, jira)),
-        )
-    if services.mattermost is not None and mm is not None:
-        found = _gather_mattermost(config, schedule, services.mattermost, mm, handover, now, found)
+    with ThreadPoolExecutor(max_workers=1) as side:
+        chat = None
+        if services.mattermost is not None and mm is not None:
+            chat = side.submit(
+                _gather_mattermost, config, schedule, services.mattermost, mm, handover, now, found
+            )
+        read: tuple[tuple[TicketPlan, ...], tuple[RankMove, ...]] | None = None
+        if services.jira is not None and jira is not None:
+            plans = tuple(
+                plan_tickets(config, jira, handover, _tickets(services.jira, config, jira), now)
+            )
+            check_assignable(services.jira, config, jira, plans)
+            read = plans, tuple(board_moves(services.jira, config, jira))
+        found = chat.result() if chat is not None else found
+    if read is not None:
+        found = dataclasses.replace(found, tickets=read[0], tickets_known=True, rank=read[1])
     if services.playbooks is not None:
         pb = gather_playbooks(config, schedule, services.playbooks, handover, now)
         found = dataclasses.replace(found, playbooks=pb)
