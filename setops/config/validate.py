@@ -402,7 +402,8 @@ def _runs_out(config: Config, now: dt.datetime) -> Iterator[Problem]:
 
 
 def _codeowners(config: Config) -> Iterator[Problem]:
-    yield from codeowners_problems(config.codeowners)
+    leads = [p.github for p in config.people if p.can_lead]
+    yield from codeowners_problems(config.codeowners, leads)
 
 
 def _by_person(slots: Iterable[Slot]) -> dict[str, list[Slot]]:
