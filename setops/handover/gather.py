@@ -18,7 +18,7 @@ from setops.config.load import Config
 from setops.config.models import JiraSettings, MattermostSettings
 from setops.errors import Location, SetopsError
 from setops.handover.chat import IncidentChannel, read_incident_channel
-from setops.handover.document import State, jira_name, read_state, ticks
+from setops.handover.document import Facts, State, jira_name, read_state, ticks
 from setops.handover.due import Handover
 from setops.handover.tickets import Ticket, TicketPlan, plan_tickets
 from setops.plan import Change
@@ -116,6 +116,24 @@ class Gathered:
     @property
     def ticks(self) -> frozenset[str]:
         return ticks(self.pull.body if self.pull else None)
+
+    def facts(
+        self,
+        config: Config,
+        tickets: tuple[TicketPlan, ...] | None = None,
+        pr_url: str | None = None,
+    ) -> Facts:
+        """What the handover texts say: these tickets (as they stand) or the ones found."""
+        channels = config.integrations.mattermost
+        return Facts(
+            config=config,
+            handover=self.handover,
+            tickets=self.tickets if tickets is None else tickets,
+            channels=tuple(channels.incident_channels) if channels else (),
+            tickets_known=self.tickets_known,
+            pr_url=pr_url,
+            ticks=self.ticks,
+        )
 
 
 def record(services: Services, handover: Handover) -> tuple[Pull | None, State]:

@@ -57,16 +57,7 @@ class HandoverRun:
     gone: set[str] = field(default_factory=set)  # tickets deleted since they were read
 
     def facts(self) -> Facts:
-        channels = self.config.integrations.mattermost
-        return Facts(
-            config=self.config,
-            handover=self.found.handover,
-            tickets=self.tickets,
-            channels=tuple(channels.incident_channels) if channels else (),
-            tickets_known=self.found.tickets_known,
-            pr_url=self.pull.url if self.pull else None,
-            ticks=self.found.ticks,
-        )
+        return self.found.facts(self.config, self.tickets, self.pull.url if self.pull else None)
 
     @property
     def tickets(self) -> tuple[TicketPlan, ...]:
