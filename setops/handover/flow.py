@@ -14,7 +14,7 @@ from setops.handover.report import body_lines, people_lines, step_lines
 from setops.handover.run import Echo, HandoverRun
 from setops.render.people import when
 from setops.schedule import Schedule
-from setops.targets.github_pr import Pull
+from setops.targets.clients.github_pr import Pull
 
 
 @dataclass

@@ -25,7 +25,7 @@ from setops.plan import Change
 from setops.ranking import RankMove, desired_order, rank_moves
 from setops.render.header import owned_text
 from setops.schedule import Schedule
-from setops.targets.github_pr import (
+from setops.targets.clients.github_pr import (
     HandoverRepo,
     Pull,
     github_settings,
@@ -33,14 +33,14 @@ from setops.targets.github_pr import (
 )
 from setops.targets.http import VendorError
 from setops.targets.jira import JiraClient, jira_auth, missing_jira_credentials, read_tickets
-from setops.targets.mattermost import (
+from setops.targets.mattermost.client import (
     ChannelRef,
     MattermostClient,
     channel_ref,
-    header_change,
     mattermost_client,
     out_of_reach,
 )
+from setops.targets.mattermost.target import header_change
 
 T = TypeVar("T")
 ANNOUNCEMENT_PROP = "setops_handover"  # the props key that marks the announcement post

@@ -20,7 +20,7 @@ from setops.handover import chat, document
 from setops.handover.document import Facts, State
 from setops.handover.gather import ANNOUNCEMENT_PROP, Gathered, Services
 from setops.handover.tickets import TicketPlan
-from setops.targets.github_pr import Pull, Refused
+from setops.targets.clients.github_pr import Pull, Refused
 from setops.targets.http import VendorError
 
 Echo = Callable[[str], None]

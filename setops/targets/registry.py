@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from setops.targets.base import Target
 from setops.targets.jsm_ops import JsmOpsTarget
-from setops.targets.mattermost import MattermostTarget
+from setops.targets.mattermost.target import MattermostTarget
 from setops.targets.opsgenie import OpsGenieTarget
 
 TARGETS: dict[str, type[Target]] = {
