@@ -41,6 +41,7 @@ COMMAND_MODULES: dict[str, str] = {
     "import": "setops.commands.import_cmd",
     "propose": "setops.commands.propose",
     "load": "setops.commands.load",
+    "site": "setops.commands.site",
 }
 
 
