@@ -21,7 +21,7 @@ import pytest
 from setops.config.load import Config
 from setops.schedule import compute_schedule
 from setops.site.data import next_turn
-from tests.conftest import REPO, Result
+from tests.conftest import ORG, REPO, Result
 from tests.site.browser import Watch, browser_page
 from tests.site.conftest import PINNED
 
@@ -61,7 +61,7 @@ def open_site(page: Any, url: str, at: dt.datetime = PINNED) -> None:
 
 
 def who(cli: Callable[..., Result], at: dt.datetime) -> dict[str, Any]:
-    result = cli("who", "--root", str(REPO), "--at", at.isoformat(), "--format", "json")
+    result = cli("who", "--root", str(ORG), "--at", at.isoformat(), "--format", "json")
     data: dict[str, Any] = json.loads(result.out)
     return data
 

@@ -10,11 +10,11 @@ from tests.site.markup import parse
 
 
 def test_the_site_is_written_at_the_pinned_now(
-    cli: Callable[..., Result], bundled_repo: Path, tmp_path: Path
+    cli: Callable[..., Result], org_repo: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "site"
     result = cli(
-        "site", "--root", str(bundled_repo), "--out", str(out),
+        "site", "--root", str(org_repo), "--out", str(out),
         env={"SETOPS_NOW": "2026-12-16T10:00:00+01:00"},
     )  # fmt: skip
     assert result.code == 0, result.err
@@ -28,24 +28,24 @@ def test_the_site_is_written_at_the_pinned_now(
 
 
 def test_a_second_run_replaces_the_site_it_wrote(
-    cli: Callable[..., Result], bundled_repo: Path, tmp_path: Path
+    cli: Callable[..., Result], org_repo: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "site"
-    assert cli("site", "--root", str(bundled_repo), "--out", str(out)).code == 0
+    assert cli("site", "--root", str(org_repo), "--out", str(out)).code == 0
     stale = out / "feeds" / "people" / "someone-gone.ics"
     stale.write_text("BEGIN:VCALENDAR\n")
-    assert cli("site", "--root", str(bundled_repo), "--out", str(out)).code == 0
+    assert cli("site", "--root", str(org_repo), "--out", str(out)).code == 0
     assert not stale.exists()
     assert (out / "index.html").is_file()
 
 
 def test_a_folder_it_did_not_write_is_refused_untouched(
-    cli: Callable[..., Result], bundled_repo: Path, tmp_path: Path
+    cli: Callable[..., Result], org_repo: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "docs"
     out.mkdir()
     (out / "notes.md").write_text("mine\n")
-    result = cli("site", "--root", str(bundled_repo), "--out", str(out))
+    result = cli("site", "--root", str(org_repo), "--out", str(out))
     assert result.code == 1
     assert result.err.strip() == (
         f"setops: error: --out: {out} holds files setops did not write; give a new or empty folder"
@@ -54,23 +54,23 @@ def test_a_folder_it_did_not_write_is_refused_untouched(
 
 
 def test_a_file_as_out_is_one_clean_line(
-    cli: Callable[..., Result], bundled_repo: Path, tmp_path: Path
+    cli: Callable[..., Result], org_repo: Path, tmp_path: Path
 ) -> None:
     target = tmp_path / "index.html"
     target.write_text("x")
-    result = cli("site", "--root", str(bundled_repo), "--out", str(target))
+    result = cli("site", "--root", str(org_repo), "--out", str(target))
     assert result.code != 0 and "Traceback" not in result.err
     assert str(target) in result.err or "index.html" in result.err
     assert target.read_text() == "x"
 
 
 def test_an_invalid_configuration_writes_nothing(
-    cli: Callable[..., Result], bundled_repo: Path, tmp_path: Path
+    cli: Callable[..., Result], org_repo: Path, tmp_path: Path
 ) -> None:
-    roster = bundled_repo / "rotations" / "roster.yaml"
+    roster = org_repo / "rotations" / "roster.yaml"
     roster.write_text(roster.read_text().replace("timezone: Europe/Prague", "timezone: Mars/Base"))
     out = tmp_path / "site"
-    result = cli("site", "--root", str(bundled_repo), "--out", str(out))
+    result = cli("site", "--root", str(org_repo), "--out", str(out))
     assert result.code == 1
     assert "rotations/roster.yaml:" in result.err
     assert not out.exists()
