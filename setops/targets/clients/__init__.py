@@ -1,2 +1,2 @@
-"""The handover's clients: the services the weekly handover talks to that are not plan/apply
-targets (the handover pull request on GitHub, Jira's tickets)."""
+"""The clients the handover talks to, apart from the plan/apply targets: the handover pull
+request on GitHub, Jira's tickets."""
