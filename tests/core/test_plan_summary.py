@@ -31,14 +31,15 @@ def test_plan_prints_a_summary_per_target_before_the_changes(
     org_repo: Path, cli: Callable[..., Result]
 ) -> None:
     lines = plan(cli, org_repo).out.splitlines()
-    assert lines[:4] == [
+    assert lines[:5] == [
         "Summary:",
         "  opsgenie    76 to create, 0 to update, 0 to delete  (not configured)",
         "  mattermost  0 to create, 1 to update, 0 to delete  (not configured)",
+        "  playbooks   1 to create, 0 to update, 0 to delete  (not configured)",
         "",
     ]
     first_change = next(i for i, line in enumerate(lines) if line.startswith("  + "))
-    assert first_change > 4 and lines[4].startswith("opsgenie: 76 to create")
+    assert first_change > 5 and lines[5].startswith("opsgenie: 76 to create")
 
 
 def test_plan_markdown_starts_with_the_summary_table(
@@ -50,11 +51,15 @@ def test_plan_markdown_starts_with_the_summary_table(
         "| target | create | update | delete |\n|---|--:|--:|--:|\n"
         "| opsgenie (not configured) | 76 | 0 | 0 |\n"
         "| mattermost (not configured) | 0 | 1 | 0 |\n"
+        "| playbooks (not configured) | 1 | 0 | 0 |\n"
     )
 
 
 def test_plan_json_is_unchanged_by_the_summary(org_repo: Path, cli: Callable[..., Result]) -> None:
     data = json.loads(plan(cli, org_repo, "--format", "json").out)
     assert set(data) == {"has_changes", "has_drift", "targets"}
-    assert [t["target"] for t in data["targets"]] == ["opsgenie", "mattermost"]
-    assert "summary" not in json.dumps(data)
+    assert [t["target"] for t in data["targets"]] == ["opsgenie", "mattermost", "playbooks"]
+    # No summary key anywhere but in a change's own fields (a Playbooks run has a summary).
+    for target in data["targets"]:
+        assert "summary" not in target
+        assert all("summary" not in c for c in target["changes"])
