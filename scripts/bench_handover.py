@@ -32,6 +32,7 @@ sys.path.insert(0, str(REPO))
 
 from setops.cli import run  # noqa: E402
 from setops.config.load import load_config  # noqa: E402
+from tests.fakes.base import FakeServer  # noqa: E402
 from tests.fakes.github import FakeGitHub  # noqa: E402
 from tests.fakes.jira import FakeJira  # noqa: E402
 from tests.fakes.mattermost import FakeMattermost  # noqa: E402
@@ -62,6 +63,20 @@ def seed(jira: FakeJira, config_root: Path, tickets: int) -> None:
             jira.seed_comment(f"SET-{n}", "a human update", created=RUN_AT - dt.timedelta(hours=30))
 
 
+def print_phases(started: float, fakes: tuple[FakeServer, ...]) -> None:
+    """When each kind of request ran, from the fakes' logs: what bounds the wall time."""
+    offset = time.time() - time.perf_counter()  # received_at is wall-clock time
+    spans: dict[str, list[float]] = collections.defaultdict(list)
+    for fake in fakes:
+        for r in fake.log:
+            spans[f"{type(fake).__name__[4:].lower()} {r.method} {r.route or r.path}"].append(
+                r.received_at - offset - started
+            )
+    print("  phases (s from start: first .. last request):")
+    for kind, times in sorted(spans.items(), key=lambda item: min(item[1])):
+        print(f"    {min(times):5.2f} .. {max(times):5.2f}  {len(times):4d}  {kind}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=500)
@@ -72,7 +87,9 @@ def main() -> int:
         shutil.copytree(REPO / part, work / part)
     shutil.copy2(REPO / "CODEOWNERS", work / "CODEOWNERS")
     clock = lambda: RUN_AT.astimezone(dt.UTC)  # noqa: E731
-    jira = FakeJira("cloud", clock=clock, latency=args.latency, spec_checker=None)
+    jira = FakeJira(
+        "cloud", clock=clock, latency=args.latency, spec_checker=None, search_lag=3600.0
+    )
     seed(jira, work, args.tickets)
     people = load_config(work).people
     github = FakeGitHub(
@@ -109,10 +126,11 @@ def main() -> int:
             kinds = collections.Counter(f"{r.method} {r.route or r.path}" for r in fake.log)
             count = sum(kinds.values())
             total += count
-            print(f"  {name}: {count} requests")
+            print(f"  {name}: {count} requests, at most {fake.max_in_flight} in flight")
             for kind, n in kinds.most_common():
                 print(f"    {n:5d}  {kind}")
         print(f"  total: {total} requests, wall time {elapsed:.1f} s")
+        print_phases(started, (jira, github, mattermost))
         started = time.perf_counter()
         for fake in (jira, github, mattermost):
             fake.clear_log()
