@@ -7,12 +7,17 @@ show what bounds a real handover. Run from the repository root:
     PYTHONPATH=. /tmp/venv/bin/python scripts/bench_handover.py [--tickets 500] [--latency 0.05]
 
 Measured against the shared fakes (500 tickets, all held by people leaving SET, half in TO
-DO; 50 ms a request): 1,059 requests in 16.5 s; a re-run: 1 request (the PR lookup), 0.1 s.
-Jira is 1,029 of them: 2 writes per moved ticket (comment, then assign: 1,000), 5 search
-pages of 100 + 4 id-only level searches, 5 assignable-user look-ups, 5 TO DO pages of 50
-+ 6 rule searches, 4 rank calls of <= 50. The per-ticket writes bound it; they run 4 at a
-time (1,000 x 50 ms / 4 = 12.5 s); the ~30 Jira reads, 13 GitHub and 17 Mattermost requests
-are sequential (~2.7 s). GitHub and Mattermost cost the same whatever the number of tickets.
+DO; 50 ms a request; Jira Cloud with its search lagging), on a 2-core machine at load
+average 11-14: 572 requests in 9.1-9.6 s, at most 8 in flight to Jira; a re-run: 1 request
+(the PR lookup). Jira is 535 of them: 500 edits (assignee and comment in one write), 15
+searches (1 id-only, 10 of 50 ids with reconcileIssues, 4 id-only level searches), 5
+assignable-user look-ups, 11 board pages (TO DO by 50 + 6 rule searches), 4 rank calls.
+The writes bound it: 500 at 8 at a time is 63 rounds of 50 ms (3.1 s); about 50 more
+sequential rounds (GitHub 13, Mattermost's reads and 10 one-by-one member adds, Jira's
+reads and rank calls) make a floor of about 5.6 s; the rest is CPU (setops and the three
+fakes share one interpreter: with no added latency the same run takes 4.0 s here).
+--no-assignee-on-edit-screen: the fallback, 1,036 Jira requests (one refused edit, then
+500 comments + 500 assignments), 12.7 s.
 """
 
 from __future__ import annotations
@@ -81,6 +86,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=500)
     parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument(
+        "--no-assignee-on-edit-screen",
+        action="store_true",
+        help="the project's edit screen lacks the Assignee field (the two-write fallback)",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="setops-bench-"))
     for part in ("rotations", "policies"):
@@ -91,6 +101,8 @@ def main() -> int:
         "cloud", clock=clock, latency=args.latency, spec_checker=None, search_lag=3600.0
     )
     seed(jira, work, args.tickets)
+    if args.no_assignee_on_edit_screen:
+        jira.edit_screen = frozenset({"comment"})
     people = load_config(work).people
     github = FakeGitHub(
         tokens={"bench-token": {"login": "setops-bot", "id": 9, "type": "Bot"}},

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TypeVar
@@ -18,30 +19,30 @@ from setops.config.load import Config
 from setops.config.models import JiraSettings, Level, MattermostSettings, PriorityRule
 from setops.errors import Location, SetopsError
 from setops.handover.chat import IncidentChannel, read_incident_channel
-from setops.handover.document import HandoverProgress, jira_name, read_state, ticks
+from setops.handover.document import Facts, HandoverProgress, jira_name, read_state, ticks
 from setops.handover.due import Handover
 from setops.handover.tickets import TicketPlan, plan_tickets
 from setops.plan import Change
 from setops.ranking import RankMove, desired_order, rank_moves
 from setops.render.header import owned_text
 from setops.schedule import Schedule
-from setops.targets.clients.jira import JiraClient, jira_auth, missing_jira_credentials
-from setops.targets.clients.jira_tickets import read_tickets
-from setops.targets.github_pr import (
+from setops.targets.clients.github_pr import (
     HandoverRepo,
     Pull,
     github_settings,
     missing_github_credentials,
 )
+from setops.targets.clients.jira import JiraClient, jira_auth, missing_jira_credentials
+from setops.targets.clients.jira_tickets import read_tickets
 from setops.targets.http import VendorError
-from setops.targets.mattermost import (
+from setops.targets.mattermost.client import (
     ChannelRef,
     MattermostClient,
     channel_ref,
-    header_change,
     mattermost_client,
     out_of_reach,
 )
+from setops.targets.mattermost.target import header_change
 from setops.ticket import Ticket
 
 T = TypeVar("T")
@@ -119,6 +120,24 @@ class Gathered:
     def ticks(self) -> frozenset[str]:
         return ticks(self.pull.body if self.pull else None)
 
+    def facts(
+        self,
+        config: Config,
+        tickets: tuple[TicketPlan, ...] | None = None,
+        pr_url: str | None = None,
+    ) -> Facts:
+        """What the handover texts say: these tickets (as they stand) or the ones found."""
+        channels = config.integrations.mattermost
+        return Facts(
+            config=config,
+            handover=self.handover,
+            tickets=self.tickets if tickets is None else tickets,
+            channels=tuple(channels.incident_channels) if channels else (),
+            tickets_known=self.tickets_known,
+            pr_url=pr_url,
+            ticks=self.ticks,
+        )
+
 
 def record(services: Services, handover: Handover) -> tuple[Pull | None, HandoverProgress]:
     """The handover's pull request and the state it records (none yet: nothing done)."""
@@ -142,21 +161,25 @@ def gather(
     pull: Pull | None,
     state: HandoverProgress,
 ) -> Gathered:
+    """Read Jira and Mattermost side by side (neither waits for the other's answers)."""
     found = Gathered(handover, pull, state, announced=state.announced)
     jira, mm = config.integrations.jira, config.integrations.mattermost
-    if services.jira is not None and jira is not None:
-        plans = tuple(
-            plan_tickets(config, jira, handover, _tickets(services.jira, config, jira), now)
-        )
-        check_assignable(services.jira, config, jira, plans)
-        found = dataclasses.replace(
-            found,
-            tickets=plans,
-            tickets_known=True,
-            rank=tuple(board_moves(services.jira, config, jira)),
-        )
-    if services.mattermost is not None and mm is not None:
-        found = _gather_mattermost(config, schedule, services.mattermost, mm, handover, now, found)
+    with ThreadPoolExecutor(max_workers=1) as side:
+        chat = None
+        if services.mattermost is not None and mm is not None:
+            chat = side.submit(
+                _gather_mattermost, config, schedule, services.mattermost, mm, handover, now, found
+            )
+        read: tuple[tuple[TicketPlan, ...], tuple[RankMove, ...]] | None = None
+        if services.jira is not None and jira is not None:
+            plans = tuple(
+                plan_tickets(config, jira, handover, _tickets(services.jira, config, jira), now)
+            )
+            check_assignable(services.jira, config, jira, plans)
+            read = plans, tuple(board_moves(services.jira, config, jira))
+        found = chat.result() if chat is not None else found
+    if read is not None:
+        found = dataclasses.replace(found, tickets=read[0], tickets_known=True, rank=read[1])
     return found
 
 

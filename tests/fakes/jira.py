@@ -1149,6 +1149,7 @@ class JqlFields:
 
     def __init__(self, fake: FakeJira, user: JiraUser | None, now: datetime) -> None:
         self.fake, self.user, self.now = fake, user, now
+        self._by_id: dict[str, Issue] | None = None
 
     def specs(self) -> dict[str, jql.FieldSpec]:
         fake = self.fake
@@ -1278,10 +1279,14 @@ class JqlFields:
     def _key(self, value: jql.Value) -> tuple[str, int]:
         text = _literal(value, "key").upper()
         if text.isdigit():  # the key clause takes issue ids too ("id in (10001, 10002)")
-            for issue in self.fake.issues.values():
-                if str(issue.id) == text:
-                    return issue.project.key, issue.number
-            raise jql.JqlError(f"An issue with key '{value.text}' does not exist for field 'id'.")
+            if self._by_id is None:
+                self._by_id = {str(i.id): i for i in self.fake.issues.values()}
+            issue = self._by_id.get(text)
+            if issue is None:
+                raise jql.JqlError(
+                    f"An issue with key '{value.text}' does not exist for field 'id'."
+                )
+            return issue.project.key, issue.number
         project, _, number = text.rpartition("-")
         if not project or not number.isdigit():
             raise jql.JqlError(f"The issue key '{value.text}' for field 'key' is invalid.")

@@ -315,17 +315,24 @@ class JiraClient(JsonApi):
                 return found
 
     def board_issues(self, board: int, jql: str) -> list[str]:
-        """The keys of board `board`'s issues matching `jql`, in the board's rank order."""
-        keys: list[str] = []
-        while True:
-            params = {"jql": jql, "startAt": str(len(keys)), "maxResults": str(RANK_BATCH)}
-            page = self.get_object(
+        """The keys of board `board`'s issues matching `jql`, in the board's rank order.
+
+        The first page gives the total and the page size Jira keeps to; the other pages
+        are read side by side."""
+
+        def page(start: int) -> Json:
+            params = {"jql": jql, "startAt": str(start), "maxResults": str(RANK_BATCH)}
+            return self.get_object(
                 f"/rest/agile/1.0/board/{board}/issue", f"read board {board} for {jql!r}", params
             )
-            batch = [str(issue["key"]) for issue in _issues(page)]
-            keys += batch
-            if not batch or len(keys) >= int(page.get("total", 0)):
-                return keys
+
+        first = page(0)
+        keys = [str(issue["key"]) for issue in _issues(first)]
+        size, total = len(keys), int(first.get("total", 0))
+        if size:
+            for later in self.each(page, range(size, total, size)):
+                keys += [str(issue["key"]) for issue in _issues(later)]
+        return list(dict.fromkeys(keys))  # an issue ranked between two reads shows once
 
     def assignable(self, project: str, user: str) -> bool | None:
         """Whether `user` may be assigned issues of `project`, by the exact account id
