@@ -31,8 +31,15 @@ RUNS_OUT_WARNING = dt.timedelta(weeks=4)
 Check = Callable[[Config], Iterable[Problem]]
 
 
-def validate_config(config: Config, now: dt.datetime) -> list[Problem]:
-    """Every problem with `config` (errors and warnings), sorted by place."""
+def validate_config(
+    config: Config, now: dt.datetime, *, require_cover: bool = False
+) -> list[Problem]:
+    """Every problem with `config` (errors and warnings), sorted by place.
+
+    A schedule that has run out by `now` is an error with `require_cover` (what `setops
+    validate`, the CI gate, asks: nobody would be on call) and a warning otherwise, so
+    other commands still read the past of an old schedule.
+    """
     problems = [*config.warnings]
     for check in (
         _duplicate_ids,
@@ -52,7 +59,7 @@ def validate_config(config: Config, now: dt.datetime) -> list[Problem]:
         # The schedule-level checks assume every reference resolves.
         for check in (_override_placement, _double_booked, _time_off, _leads, _channel_header):
             problems.extend(check(config))
-        problems.extend(_runs_out(config, now))
+        problems.extend(_runs_out(config, now, require_cover))
     return sorted(problems, key=lambda p: (p.where, p.message))
 
 
@@ -378,14 +385,21 @@ def _leads(config: Config) -> Iterator[Problem]:
             )
 
 
-def _runs_out(config: Config, now: dt.datetime) -> Iterator[Problem]:
+def _runs_out(config: Config, now: dt.datetime, require_cover: bool) -> Iterator[Problem]:
     end = cycle_spans(config.rotation, config.cycles)[-1].end
     last = max(config.cycles, key=lambda c: c.start)
-    if end <= now + RUNS_OUT_WARNING:
-        when = "has run out" if end <= now else f"runs out in {(end - now).days} days"
+    if end <= now:
         yield Problem(
             last.at("start"),
-            f"the schedule {when} (the last cycle ends {_fmt(config, end)}); add cycles",
+            f"the schedule has run out: the last cycle ended {_fmt(config, end)}, so nobody "
+            f"is on SET now ({_fmt(config, now)}); add cycles to rotations/set.yaml",
+            "error" if require_cover else "warning",
+        )
+    elif end <= now + RUNS_OUT_WARNING:
+        yield Problem(
+            last.at("start"),
+            f"the schedule runs out in {(end - now).days} days (the last cycle ends "
+            f"{_fmt(config, end)}); add cycles",
             "warning",
         )
 
