@@ -45,7 +45,7 @@ def seed(jira: FakeJira, config_root: Path, tickets: int) -> None:
     config = load_config(config_root)
     users = {p.id: jira.seed_user(p.name, account_id=p.jira, name=p.id) for p in config.people}
     jira.seed_project("SET")
-    jira.seed_board(42, "project = SET ORDER BY Rank ASC")
+    jira.seed_board(42, "project = 'SET' ORDER BY Rank ASC")
     priorities = ("Highest", "High", "Medium", "Low")
     for n in range(1, tickets + 1):
         label = LABELS[(n * 7) % len(LABELS)]

@@ -39,6 +39,9 @@ COMMAND_MODULES: dict[str, str] = {
     "handover": "setops.commands.handover",
     "rank": "setops.commands.rank",
     "import": "setops.commands.import_cmd",
+    "propose": "setops.commands.propose",
+    "load": "setops.commands.load",
+    "site": "setops.commands.site",
 }
 
 

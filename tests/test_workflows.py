@@ -26,7 +26,14 @@ from ruamel.yaml import YAML
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
-EXPECTED = {"validate.yml", "pr-comment.yml", "apply.yml", "handover.yml", "drift.yml"}
+EXPECTED = {
+    "validate.yml",
+    "pr-comment.yml",
+    "apply.yml",
+    "handover.yml",
+    "drift.yml",
+    "pages.yml",
+}
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 PINNED = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<action>[\w.-]+/[\w./-]+)@(?P<ref>\S+)(?P<rest>.*)$")
 EXPRESSION = re.compile(r"\$\{\{")
@@ -137,7 +144,7 @@ def local_moment(day: dt.date, setting: dict[str, Any], zone: ZoneInfo) -> dt.da
 # ---- every workflow --------------------------------------------------------------
 
 
-def test_the_five_workflows_exist() -> None:
+def test_the_expected_workflows_exist() -> None:
     assert {p.name for p in WORKFLOWS.glob("*.y*ml")} == EXPECTED
 
 
@@ -447,6 +454,49 @@ def test_drift_runs_daily_and_keeps_one_issue() -> None:
     assert 'setops drift-issue --plan-file "$RUNNER_TEMP/plan.md"' in script
     assert job["permissions"]["issues"] == "write"
     assert job["permissions"]["contents"] == "read"
+
+
+# ---- pages.yml -------------------------------------------------------------------
+
+
+def test_pages_builds_on_every_push_to_main_and_daily() -> None:
+    on = workflow("pages.yml")["on"]
+    assert set(on) == {"push", "schedule", "workflow_dispatch"}
+    assert on["push"] == {"branches": ["main"]}
+    (cron,) = schedule_crons("pages.yml")
+    minute, hour, *days = cron.split()
+    assert minute.isdigit() and hour.isdigit() and days == ["*", "*", "*"]
+    assert minute != "0", "keep clear of the hourly apply run"
+
+
+def test_only_the_pages_deploy_job_may_write_pages_or_mint_an_id_token() -> None:
+    assert "secrets." not in (WORKFLOWS / "pages.yml").read_text(encoding="utf-8")
+    build, deploy = jobs("pages.yml")["build"], jobs("pages.yml")["deploy"]
+    assert build["permissions"] == {"contents": "read"}
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    for name, job_id, job in all_jobs():
+        if (name, job_id) != ("pages.yml", "deploy"):
+            assert "pages" not in job["permissions"], f"{name}:{job_id}"
+            assert "id-token" not in job["permissions"], f"{name}:{job_id}"
+
+
+def test_pages_builds_the_site_from_the_lock_and_deploys_that_artifact() -> None:
+    build, deploy = jobs("pages.yml")["build"], jobs("pages.yml")["deploy"]
+    script = run_text(build)
+    assert "pip install --require-hashes -r requirements/lock.txt" in script
+    assert 'setops site --out "$RUNNER_TEMP/site"' in script
+    (upload,) = uses(build, "actions/upload-pages-artifact")
+    assert upload["with"] == {"path": "${{ runner.temp }}/site"}
+    assert deploy["needs"] == "build"
+    assert deploy["if"] == "${{ github.ref == 'refs/heads/main' }}"
+    assert deploy["environment"] == {
+        "name": "github-pages",
+        "url": "${{ steps.deployment.outputs.page_url }}",
+    }
+    assert deploy["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    (deployment,) = uses(deploy, "actions/deploy-pages")
+    assert deployment["id"] == "deployment"
+    assert not [s for s in steps(deploy) if "run" in s], "the deploy job runs no code of ours"
 
 
 # ---- the lock file ---------------------------------------------------------------

@@ -6,12 +6,14 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import click
 
 from setops.config.load import Config, load_config
+from setops.config.models import check_zone, zone
 from setops.config.validate import validate_config
-from setops.errors import ConfigError, Problem
+from setops.errors import ConfigError, Problem, SetopsError
 from setops.timeparse import now
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -39,6 +41,25 @@ def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
         )(func)
 
     return decorate
+
+
+def tz_option(func: F) -> F:
+    return click.option(
+        "--tz",
+        "tz_name",
+        metavar="ZONE",
+        help="Show times in this IANA time zone (e.g. America/New_York). "
+        "Default: the rotation's zone.",
+    )(func)
+
+
+def display_zone(config: Config, tz_name: str | None) -> ZoneInfo:
+    """The zone a command shows times in: --tz ZONE, or the rotation's."""
+    name = config.rotation.timezone if tz_name is None else tz_name.strip()
+    try:
+        return zone(check_zone(name))
+    except ValueError as exc:
+        raise SetopsError(f"--tz: {exc}") from None
 
 
 def load_valid(root: Path) -> Config:

@@ -1,4 +1,4 @@
-"""`setops diff`: how the working tree moves people compared with a git revision."""
+"""`setops diff`: every change in behaviour between a git revision and the working tree."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ from pathlib import Path
 
 import click
 
-from setops.commands.common import format_option, load_valid, root_option
-from setops.config.load import load_config_files, read_files_at_revision
+from setops.commands.common import display_zone, format_option, load_valid, root_option, tz_option
+from setops.config.load import Config, load_config_files, read_files_at_revision
 from setops.config.validate import validate_config
+from setops.config_changes import comment_only_files, config_changes
 from setops.diff import load_changes, moves
-from setops.errors import ConfigError, SetopsError
-from setops.render.diff import diff_markdown, diff_text
+from setops.errors import ConfigError, Problem, SetopsError
+from setops.render.diff import DiffReport, diff_markdown, diff_text
 from setops.schedule import compute_schedule
 from setops.timeparse import now
 
@@ -25,15 +26,42 @@ from setops.timeparse import now
     help="The git revision to compare with (a branch, tag or commit).",
 )
 @format_option("text", "markdown")
+@tz_option
 @root_option
-def command(base: str, output_format: str, root: Path) -> int:
-    """Slot by slot, who held each role at REF and who holds it in the working tree.
+def command(base: str, output_format: str, tz_name: str | None, root: Path) -> int:
+    """Every change in behaviour between REF and the working tree.
 
-    Also lists people whose total SET time changes and warnings the change introduces.
-    The Markdown form is what the pull-request comment shows.
+    First who holds which role when, slot by slot, and whose total SET time changes; then each
+    other kind of change in its own section, before → after: shift hours, days and zones; the
+    shift change and handover run; escalation; priority rules and levels; what each target is
+    told; the handover checklist; people; time off; cycles; overrides; CODEOWNERS. Comments,
+    layout and reason texts are listed apart: they change no behaviour. Times are in the
+    rotation's zone (or --tz). The Markdown form is what the pull-request comment shows.
     """
+    old = _load_base(root, base)
+    new = load_valid(root)
+    before, after = compute_schedule(old), compute_schedule(new)
+    changes = config_changes(old, new)
+    report = DiffReport(
+        before=old,
+        after=new,
+        tz=display_zone(new, tz_name),
+        moves=moves(before, after),
+        loads=load_changes(before, after),
+        changes=changes,
+        layout_only=comment_only_files(old, new, changes),
+        warnings=_new_warnings(old, new),
+    )
+    if output_format == "markdown":
+        click.echo(diff_markdown(report), nl=False)
+    else:
+        click.echo(diff_text(report))
+    return 0
+
+
+def _load_base(root: Path, base: str) -> Config:
     try:
-        old = load_config_files(read_files_at_revision(root, base))
+        return load_config_files(read_files_at_revision(root, base))
     except ConfigError as exc:
         # Not as annotations: these places are in the base revision, not in the change.
         for problem in exc.problems:
@@ -42,16 +70,13 @@ def command(base: str, output_format: str, root: Path) -> int:
             f"the configuration at {base} does not load ({len(exc.problems)} problem(s), "
             "above); cannot compare: diff against a revision whose configuration loads"
         ) from None
-    new = load_valid(root)
+
+
+def _new_warnings(old: Config, new: Config) -> list[Problem]:
     at = now()
-    old_warnings = {(w.where.path, w.message) for w in validate_config(old, at)}
-    fresh = [
+    known = {(w.where.path, w.message) for w in validate_config(old, at)}
+    return [
         w
         for w in validate_config(new, at)
-        if w.severity == "warning" and (w.where.path, w.message) not in old_warnings
+        if w.severity == "warning" and (w.where.path, w.message) not in known
     ]
-    before, after = compute_schedule(old), compute_schedule(new)
-    changes, loads = moves(before, after), load_changes(before, after)
-    render = diff_markdown if output_format == "markdown" else diff_text
-    click.echo(render(new, changes, loads, fresh), nl=output_format != "markdown")
-    return 0

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from setops.commands.common import format_option, load_valid, root_option
+from setops.commands.common import (
+    display_zone,
+    format_option,
+    load_valid,
+    root_option,
+    tz_option,
+)
 from setops.errors import SetopsError
 from setops.render.oncall import oncall_json, oncall_text
 from setops.render.people import iso
@@ -23,14 +29,17 @@ from setops.timeparse import now, parse_instant
     "default). Without an offset it is read in the rotation's zone.",
 )
 @format_option("text", "json")
+@tz_option
 @root_option
-def command(at_text: str | None, output_format: str, root: Path) -> int:
+def command(at_text: str | None, output_format: str, tz_name: str | None, root: Path) -> int:
     """Who is on SET at TIME: the lead, and the primary and backup of each shift.
 
     Every shift is listed; 'active' tells whether TIME falls in the shift's daily hours.
+    Times are shown in the rotation's zone, or in --tz ZONE.
     """
     config = load_valid(root)
     schedule = compute_schedule(config)
+    tz = display_zone(config, tz_name)
     notes: list[str] = []
     at = (
         parse_instant(at_text, schedule.tz, notes=notes)
@@ -47,7 +56,6 @@ def command(at_text: str | None, output_format: str, root: Path) -> int:
             f"{iso(start, schedule.tz) if start else '?'} to "
             f"{iso(end, schedule.tz) if end else '?'}: give a time in it, or add cycles"
         )
-    click.echo(
-        oncall_json(config, oncall) if output_format == "json" else oncall_text(config, oncall)
-    )
+    render = oncall_json if output_format == "json" else oncall_text
+    click.echo(render(config, oncall, tz))
     return 0

@@ -40,7 +40,8 @@ def upsert_cycles(text: str, cycles: Sequence[Mapping[str, Any]]) -> str:
     """`text` (rotations/set.yaml) with each cycle put in by its start date: an existing
     cycle gets the new people in place (its comments stay), a new one is inserted in order.
 
-    A cycle is {"start": date, "lead": id, "shifts": {shift: (primary, backup)}}.
+    A cycle is {"start": date, "lead": id, "shifts": {shift: (primary, backup)}}, and an
+    optional "comment" written after a new cycle's start.
     """
     data = round_trip_yaml().load(text)
     entries: CommentedSeq = data["cycles"]
@@ -62,6 +63,8 @@ def upsert_cycles(text: str, cycles: Sequence[Mapping[str, Any]]) -> str:
                 ("shifts", CommentedMap((s, _pair(*p)) for s, p in cycle["shifts"].items())),
             ]
         )
+        if cycle.get("comment"):
+            entry.yaml_add_eol_comment(f"# {cycle['comment']}", "start")
         later = [i for i, e in enumerate(entries) if str(e.get("start")) > str(cycle["start"])]
         entries.insert(later[0] if later else len(entries), entry)
     return _dump(data)

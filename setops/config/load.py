@@ -28,6 +28,7 @@ from setops.config.models import (
     Override,
     OverridesFile,
     Person,
+    PlanningFile,
     PrioritiesFile,
     PriorityRule,
     Roster,
@@ -68,6 +69,9 @@ class Config:
     warnings: tuple[Problem, ...] = ()
     person_by_id: Mapping[str, Person] = field(default_factory=dict, compare=False, repr=False)
     handover: HandoverFile | None = None  # the handover policy (checklist, look-ahead)
+    planning: PlanningFile = field(default_factory=PlanningFile)  # or its defaults
+    # Each file's model as validated, by path: what `setops diff` compares field by field.
+    models: Mapping[str, Node] = field(default_factory=dict, compare=False, repr=False)
 
     def person(self, person_id: str) -> Person:
         return self.person_by_id[person_id]
@@ -221,7 +225,14 @@ def _assemble(
         warnings=warnings,
         person_by_id={p.id: p for p in roster.people},
         handover=_get(models, HandoverFile),
+        planning=_planning(models),
+        models=dict(models),
     )
+
+
+def _planning(models: dict[str, Node]) -> PlanningFile:
+    found = models.get(PlanningFile.FILE)
+    return found if isinstance(found, PlanningFile) else PlanningFile()
 
 
 def _get(models: dict[str, Node], model: type[M]) -> M:

@@ -61,6 +61,10 @@ def _check_zone(name: str) -> str:
     return name
 
 
+# For a zone given on the command line (--tz), checked as one in a file is.
+check_zone = _check_zone
+
+
 def _zone_hint(name: str) -> str:
     """The IANA name the user probably meant (only computed for a name that is none)."""
     names = {n.lower(): n for n in available_timezones() if "/" in n or n == "UTC"}
@@ -208,6 +212,14 @@ class Person(Node):
     github: str = Field(description="GitHub login")
     can_lead: Flag = Field(
         default=False, description="whether the person may be the SET lead: true or false"
+    )
+    since: Date | None = Field(
+        default=None,
+        description="first day this person may be on SET (a joiner), in their own zone",
+    )
+    until: Date | None = Field(
+        default=None,
+        description="last day this person may be on SET (a leaver), in their own zone",
     )
 
 
@@ -601,6 +613,34 @@ class IntegrationsFile(Node):
         return legacy
 
 
+class WorkingDay(Node):
+    start: ClockTime = Field(description="earliest local time a shift's hours may begin")
+    end: ClockTime = Field(description="latest local time a shift's hours may end")
+
+
+class PlanningFile(Node):
+    FILE: ClassVar[str] = "policies/planning.yaml"
+    min_gap_cycles: Whole = Field(
+        default=1,
+        ge=0,
+        le=52,
+        description="cycles that must pass between two SET cycles of the same person",
+    )
+    min_teams: Whole = Field(
+        default=2, ge=1, le=64, description="distinct teams among a cycle's engineers, at least"
+    )
+    working_day: WorkingDay = Field(
+        default=WorkingDay(start="05:00", end="22:00"),
+        description="a shift's hours must fall inside this window in the person's own zone",
+    )
+    past_weeks: Whole = Field(
+        default=26,
+        ge=0,
+        le=520,
+        description="how many weeks of past duty count towards each person's load",
+    )
+
+
 FILE_MODELS: tuple[type[Node], ...] = (
     Roster,
     RotationFile,
@@ -610,8 +650,9 @@ FILE_MODELS: tuple[type[Node], ...] = (
     PrioritiesFile,
     HandoverFile,
     IntegrationsFile,
+    PlanningFile,
 )
-OPTIONAL_FILES = frozenset({OverridesFile.FILE, TimeOffFile.FILE})
+OPTIONAL_FILES = frozenset({OverridesFile.FILE, TimeOffFile.FILE, PlanningFile.FILE})
 
 
 def schema_name(model: type[Node]) -> str:

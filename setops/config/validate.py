@@ -13,8 +13,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 
 from setops.config.codeowners import codeowners_problems
+from setops.config.jql import jql_problems
 from setops.config.load import Config
 from setops.config.models import HEADER_LIMIT, WEEKDAYS, Node, Override, zone
+from setops.config.planning_checks import policy_problems, roster_date_problems
 from setops.errors import Location, Problem
 from setops.handover.due import run_before
 from setops.render.header import header_length, owned_text, template_problems
@@ -53,11 +55,20 @@ def validate_config(
         _paging_minutes,
         _codeowners,
         _integrations,
+        policy_problems,
+        jql_problems,
     ):
         problems.extend(check(config))
     if not any(p.severity == "error" for p in problems):
         # The schedule-level checks assume every reference resolves.
-        for check in (_override_placement, _double_booked, _time_off, _leads, _channel_header):
+        for check in (
+            _override_placement,
+            _double_booked,
+            _time_off,
+            _leads,
+            _channel_header,
+            roster_date_problems,
+        ):
             problems.extend(check(config))
         problems.extend(_runs_out(config, now, require_cover))
     return sorted(problems, key=lambda p: (p.where, p.message))

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TypeVar
 
+from setops.config.jql import joined
 from setops.config.load import Config
 from setops.config.models import JiraSettings, MattermostSettings
 from setops.errors import Location, SetopsError
+from setops.handover.chat import IncidentChannel, read_incident_channel
 from setops.handover.document import State, jira_name, read_state, ticks
 from setops.handover.due import Handover
 from setops.handover.tickets import Ticket, TicketPlan, plan_tickets
@@ -31,7 +33,14 @@ from setops.targets.github_pr import (
 )
 from setops.targets.http import VendorError
 from setops.targets.jira import JiraClient, jira_auth, missing_jira_credentials, read_tickets
-from setops.targets.mattermost import MattermostClient, header_change, mattermost_client
+from setops.targets.mattermost import (
+    ChannelRef,
+    MattermostClient,
+    channel_ref,
+    header_change,
+    mattermost_client,
+    out_of_reach,
+)
 
 T = TypeVar("T")
 ANNOUNCEMENT_PROP = "setops_handover"  # the props key that marks the announcement post
@@ -86,13 +95,6 @@ def connect(config: Config, env: Mapping[str, str], *, dry_run: bool, throttle: 
 
 
 @dataclass(frozen=True)
-class ChannelJoin:
-    name: str
-    channel_id: str
-    add: tuple[tuple[str, str], ...]  # (username, user id) not yet in the channel
-
-
-@dataclass(frozen=True)
 class Gathered:
     """What the handover found: its record, its tickets, and what each step would change."""
 
@@ -104,10 +106,12 @@ class Gathered:
     rank: tuple[RankMove, ...] | None = None
     header: Change | None = None
     header_known: bool = False
-    channel_id: str | None = None
-    joins: tuple[ChannelJoin, ...] | None = None
+    channel: ChannelRef | None = None  # the SET channel
+    channel_problem: str | None = None  # why the SET channel is out of reach
+    joins: tuple[IncidentChannel, ...] | None = None
+    users: dict[str, str] = field(default_factory=dict)  # the incoming team: username -> id
     announced: bool = False  # recorded in the PR, or the post found in the channel
-    bot_joins: str | None = None  # the bot's user id, when it must join the channel to post
+    bot_joins: bool = False  # the bot must join the SET channel to set its header or post
 
     @property
     def ticks(self) -> frozenset[str]:
@@ -166,7 +170,7 @@ def _tickets(client: JiraClient, config: Config, jira: JiraSettings) -> list[Tic
     tickets = at_place(jira.at("jql"), lambda: read_tickets(client, jira.jql))
     level_of: dict[str, str] = {}
     for level in config.levels:
-        query = f"({jira.jql}) AND ({level.jql})"
+        query = joined(jira.jql, level.jql)
         for issue_id in at_place(level.at("jql"), partial(client.ids, query)):
             level_of.setdefault(issue_id, level.id)
     return [dataclasses.replace(t, level=level_of.get(t.id)) for t in tickets]
@@ -194,7 +198,7 @@ def board_moves(client: JiraClient, config: Config, jira: JiraSettings) -> list[
     column = at_place(jira.at("todo_jql"), lambda: client.board_issues(jira.board, jira.todo_jql))
     rule_of: dict[str, int] = {}
     for rule in sorted(config.priority_rules, key=lambda r: r.rank):
-        query = f"({jira.todo_jql}) AND ({rule.jql})"
+        query = joined(jira.todo_jql, rule.jql)
         for key in at_place(rule.at("jql"), partial(client.board_issues, jira.board, query)):
             rule_of.setdefault(key, rule.rank)
     return rank_moves(column, desired_order(column, rule_of))
@@ -213,30 +217,31 @@ def _gather_mattermost(
     now: dt.datetime,
     found: Gathered,
 ) -> Gathered:
-    channel = client.channel(settings.team, settings.channel)
-    channel_id = str(channel["id"])
-    owned = owned_text(config, settings, schedule.at(now))
-    change = header_change(settings, str(channel.get("header") or ""), owned, channel_id)
-    announced = found.announced or (
-        client.find_post(channel_id, ANNOUNCEMENT_PROP, handover.id) is not None
-    )
-    bot_joins = None
-    if not announced:  # posting needs membership of the channel
-        bot = client.me()
-        bot_joins = None if bot in client.member_ids(channel_id, settings.channel) else bot
     users = client.user_ids(incoming_usernames(config, handover))
-    joins = []
-    for name in settings.incident_channels:
-        target = client.channel(settings.team, name)
-        members = client.member_ids(str(target["id"]), name)
-        add = tuple((u, i) for u, i in users.items() if i not in members)
-        joins.append(ChannelJoin(name, str(target["id"]), add))
+    joins = tuple(
+        read_incident_channel(client, settings.team, name, users)
+        for name in settings.incident_channels
+    )
+    found = dataclasses.replace(found, joins=joins, users=users)
+    data = client.find_channel(settings.team, settings.channel)
+    if data is None:  # private, and the bot not in it: a warning, the rest goes on
+        return dataclasses.replace(
+            found, channel_problem=out_of_reach(settings.team, settings.channel)
+        )
+    channel = channel_ref(data, settings.channel)
+    owned = owned_text(config, settings, schedule.at(now))
+    change = header_change(settings, str(data.get("header") or ""), owned, channel.id, channel.type)
+    announced = found.announced or (
+        client.find_post(channel.id, ANNOUNCEMENT_PROP, handover.id) is not None
+    )
+    # Setting the header and posting need the bot in the channel; it joins a public one.
+    needs_member = change is not None or not announced
+    bot_joins = needs_member and channel.public and not client.is_member(channel)
     return dataclasses.replace(
         found,
         header=change,
         header_known=True,
-        channel_id=channel_id,
-        joins=tuple(joins),
+        channel=channel,
         announced=announced,
         bot_joins=bot_joins,
     )

@@ -127,8 +127,14 @@ def _mattermost_lines(
     if found.joins is None:
         lines.append(f"     add the incoming team ({team}) to {channels}")
     else:
-        adds = [f"{', '.join(u for u, _ in j.add)} to ~{j.name}" for j in found.joins if j.add]
-        lines.append(f"     incident channels: add {'; '.join(adds) or 'nobody (all are in)'}")
+        lines += _incident_lines(found)
+    if found.channel_problem:
+        lines.append(f"     warning: {found.channel_problem}")
+        return lines
+    if found.bot_joins:
+        lines.append(
+            f"     join ~{mm.channel} (the bot is not a member; the header and posting need it)"
+        )
     if found.announced:
         lines.append("     announcement: already posted")
     else:
@@ -138,8 +144,24 @@ def _mattermost_lines(
             ),
             found.pull.url if found.pull else "(the pull request)",
         )
-        if found.bot_joins:
-            lines.append(f"     join ~{mm.channel} (the bot is not a member; posting needs it)")
         lines.append(f"     announce in ~{mm.channel}:")
         lines += [f"       | {line}" for line in text.splitlines()]
     return lines
+
+
+def _incident_lines(found: Gathered) -> list[str]:
+    """What happens in each incident channel, as far as the read phase could tell."""
+    adds, lines = [], []
+    for channel in found.joins or ():
+        if channel.problem:
+            lines.append(f"     warning: {channel.problem}")
+        elif channel.bot_joins:
+            who = ", ".join(found.users) or "nobody"
+            lines.append(
+                f"     join ~{channel.name} (the bot is not in it; only members see who is), "
+                f"then add whoever of {who} is missing"
+            )
+        elif channel.add:
+            adds.append(f"{', '.join(u for u, _ in channel.add)} to ~{channel.name}")
+    summary = "; ".join(adds) or ("nobody else" if lines else "nobody (all are in)")
+    return [f"     incident channels: add {summary}", *lines]

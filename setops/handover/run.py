@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from setops.config.load import Config
 from setops.errors import SetopsError
-from setops.handover import document
+from setops.handover import chat, document
 from setops.handover.document import Facts, State
 from setops.handover.gather import ANNOUNCEMENT_PROP, Gathered, Services
 from setops.handover.tickets import TicketPlan
@@ -100,6 +100,7 @@ class HandoverRun:
             self.step("jira: reassign tickets", self.reassign)
             self.step("jira: rank the TO DO column", self.rank)
         if self.services.mattermost is not None:
+            self.step("mattermost: join the SET channel", self.join_channel)
             self.step("mattermost: channel header", self.header)
             self.step("mattermost: incident channels", self.channels)
             self.step("mattermost: announcement", self.announce)
@@ -221,6 +222,17 @@ class HandoverRun:
             jira.rank(move.issues, before=move.before, after=move.after)
             self._did(move.describe())
 
+    def join_channel(self) -> None:
+        """The bot joins the public SET channel it is not in: the header and the
+        announcement need it there. A SET channel out of reach is a warning."""
+        mm, channel = self.services.mattermost, self.found.channel
+        assert mm is not None
+        if self.found.channel_problem:
+            self._warn(f"{self.found.channel_problem}; the header and the announcement wait")
+        elif channel is not None and self.found.bot_joins:
+            mm.join(channel)
+            self._did(f"joined ~{channel.name}, to set its header and post in it")
+
     def header(self) -> None:
         mm, change = self.services.mattermost, self.found.header
         assert mm is not None
@@ -229,45 +241,49 @@ class HandoverRun:
             self._did("set the channel header")
 
     def channels(self) -> None:
-        mm = self.services.mattermost
-        assert mm is not None
-        for join in self.found.joins or ():
-            if not join.add:
+        """Put the incoming team in every incident channel; one channel out of reach, or
+        one person Mattermost will not add, is a warning and the rest goes on."""
+        mm, settings = self.services.mattermost, self.config.integrations.mattermost
+        assert mm is not None and settings is not None
+        for found in self.found.joins or ():
+            if found.problem:
+                self._warn(found.problem)
                 continue
-            names = ", ".join(u for u, _ in join.add)
             try:
-                mm.add_members(join.channel_id, join.name, [i for _, i in join.add])
-            except VendorError as exc:
-                if exc.status != 403:
-                    raise
-                # The bot may not manage this channel's members; a lead can add them.
-                self._warn(f"could not add {names} to ~{join.name}: {exc.vendor_message}")
+                done = chat.fill(mm, settings.team, found, self.found.users)
+            except SetopsError as exc:
+                self._warn(f"~{found.name}: {exc}; the incoming team may be missing there")
                 continue
-            self.joined += len(join.add)
-            self._did(f"added {names} to ~{join.name}")
+            if done.joined:
+                self._did(f"joined ~{found.name} (the bot was not in it)")
+            if done.added:
+                self.joined += len(done.added)
+                self._did(f"added {', '.join(done.added)} to ~{found.name}")
+            for username, why in done.refused:
+                self._warn(f"@{username} was not added to ~{found.name}: {why}")
 
     def announce(self) -> None:
-        mm, channel, settings = (
-            self.services.mattermost,
-            self.found.channel_id,
-            self.config.integrations.mattermost,
-        )
-        assert mm is not None and channel is not None and settings is not None
+        mm, channel = self.services.mattermost, self.found.channel
+        assert mm is not None
+        if channel is None:  # out of reach: warned about with the header
+            return
         if not self.found.announced:
-            if self.found.bot_joins:
-                mm.add_members(channel, settings.channel, [self.found.bot_joins])
-                self._did(f"joined ~{settings.channel}, to post in it")
             text = document.announcement(self.facts(), self.pull.url if self.pull else None)
-            mm.post(channel, text, ANNOUNCEMENT_PROP, self.found.handover.id)
+            mm.post(channel.id, text, ANNOUNCEMENT_PROP, self.found.handover.id)
             self._did("posted the announcement")
         self.state = replace(self.state, announced=True)
+
+    def _announcement(self) -> str:
+        if self.services.mattermost is None:
+            return "Mattermost not enabled"
+        return "announcement posted" if self.state.announced else "announcement not posted"
 
     def finish(self) -> None:
         assert self.pull is not None
         summary = (
             f"{sum(p.moves for p in self.tickets)} ticket(s) handed over",
             f"{len(self.found.rank or ())} rank move(s) on the TO DO column",
-            "announcement posted" if self.services.mattermost else "Mattermost not enabled",
+            self._announcement(),
             *(f"warning: {w}" for w in self.warnings),
         )
         self.state = replace(

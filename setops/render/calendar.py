@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, TimezoneStandard
 
 from setops.config.load import Config
 from setops.config.models import zone
-from setops.render.people import iso, person_json
+from setops.render.people import iso, person_json, when
 from setops.schedule import Slot
 
 
@@ -18,8 +19,8 @@ def role_label(slot: Slot) -> str:
     return slot.role if slot.shift is None else f"{slot.role} {slot.shift}"
 
 
-def slots_json(config: Config, slots: Sequence[Slot]) -> str:
-    tz = zone(config.rotation.timezone)
+def slots_json(config: Config, slots: Sequence[Slot], tz: ZoneInfo | None = None) -> str:
+    tz = tz or zone(config.rotation.timezone)
     data = {
         "slots": [
             {
@@ -35,27 +36,24 @@ def slots_json(config: Config, slots: Sequence[Slot]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
-def _span(config: Config, slot: Slot) -> tuple[str, str]:
-    tz, fmt = zone(config.rotation.timezone), "%a %Y-%m-%d %H:%M %Z"
-    return slot.start.astimezone(tz).strftime(fmt), slot.end.astimezone(tz).strftime(fmt)
-
-
-def slots_text(config: Config, slots: Sequence[Slot]) -> str:
+def slots_text(config: Config, slots: Sequence[Slot], tz: ZoneInfo | None = None) -> str:
     if not slots:
         return "no slots in this window"
+    tz = tz or zone(config.rotation.timezone)
     lines = []
     for slot in slots:
-        start, end = _span(config, slot)
+        start, end = when(slot.start, tz), when(slot.end, tz)
         name = config.person(slot.person).name
         note = f"  (override {slot.override})" if slot.override else ""
         lines.append(f"{start}  to  {end}  {role_label(slot):<14} {name} ({slot.person}){note}")
     return "\n".join(lines)
 
 
-def slots_markdown(config: Config, slots: Sequence[Slot]) -> str:
+def slots_markdown(config: Config, slots: Sequence[Slot], tz: ZoneInfo | None = None) -> str:
+    tz = tz or zone(config.rotation.timezone)
     lines = ["| from | to | role | who | note |", "|---|---|---|---|---|"]
     for slot in slots:
-        start, end = _span(config, slot)
+        start, end = when(slot.start, tz), when(slot.end, tz)
         name = config.person(slot.person).name
         note = f"override `{slot.override}`" if slot.override else ""
         lines.append(
@@ -64,13 +62,16 @@ def slots_markdown(config: Config, slots: Sequence[Slot]) -> str:
     return "\n".join(lines)
 
 
-def slots_ics(config: Config, slots: Sequence[Slot], stamp: dt.datetime) -> str:
+def slots_ics(
+    config: Config, slots: Sequence[Slot], stamp: dt.datetime, tz: ZoneInfo | None = None
+) -> str:
     """An RFC 5545 calendar, one event per slot; UIDs stay the same from one run to the next."""
     calendar = Calendar()
     calendar.add("prodid", "-//setops//SET rotation//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", f"{config.rotation.name} rotation")
+    tz = tz or zone(config.rotation.timezone)
     for slot in slots:
         person = config.person(slot.person)
         event = Event()
@@ -81,7 +82,6 @@ def slots_ics(config: Config, slots: Sequence[Slot], stamp: dt.datetime) -> str:
         event.add("dtstart", start_utc)
         event.add("dtend", slot.end.astimezone(dt.UTC))
         event.add("summary", f"{config.rotation.name} {role_label(slot)}: {person.name}")
-        tz = zone(config.rotation.timezone)
         detail = (
             f"{person.name} is {role_label(slot)} from {iso(slot.start, tz)} "
             f"to {iso(slot.end, tz)}."

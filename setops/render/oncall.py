@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from setops.config.load import Config
 from setops.config.models import zone
@@ -15,8 +16,8 @@ def _holder(config: Config, slot: Slot | None) -> Any:
     return person_json(config.person(slot.person)) if slot else None
 
 
-def oncall_json(config: Config, oncall: OnCall) -> str:
-    cycle, tz = oncall.cycle, zone(config.rotation.timezone)
+def oncall_json(config: Config, oncall: OnCall, tz: ZoneInfo | None = None) -> str:
+    cycle, tz = oncall.cycle, tz or zone(config.rotation.timezone)
     data = {
         "at": iso(oncall.at, tz),
         "rotation": config.rotation.name,
@@ -35,9 +36,9 @@ def oncall_json(config: Config, oncall: OnCall) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
-def oncall_text(config: Config, oncall: OnCall) -> str:
-    cycle, tz = oncall.cycle, zone(config.rotation.timezone)
-    lines = [f"{config.rotation.name} at {when(oncall.at, tz)} ({config.rotation.timezone})"]
+def oncall_text(config: Config, oncall: OnCall, tz: ZoneInfo | None = None) -> str:
+    cycle, tz = oncall.cycle, tz or zone(config.rotation.timezone)
+    lines = [f"{config.rotation.name} at {when(oncall.at, tz)} ({tz.key})"]
     if cycle:
         lines.append(f"cycle    {when(cycle.start, tz)} to {when(cycle.end, tz)}")
     lines.append(f"lead     {_who(config, oncall.lead)}")

@@ -39,3 +39,9 @@ def iso(instant: dt.datetime, tz: dt.tzinfo) -> str:
 
 def when(instant: dt.datetime, tz: dt.tzinfo) -> str:
     return instant.astimezone(tz).strftime("%a %Y-%m-%d %H:%M %Z")
+
+
+def span(start: dt.datetime, end: dt.datetime, tz: dt.tzinfo) -> str:
+    """From `start` to `end` in zone `tz`, each end with its own abbreviation (a span across a
+    DST change reads `09:00 CET to 09:00 CEST`)."""
+    return f"{when(start, tz)} to {when(end, tz)}"

@@ -8,8 +8,10 @@ markers is setops'; a header over Mattermost's limit is refused before anything 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, TypeVar
 
 import requests
 
@@ -19,118 +21,204 @@ from setops.plan import Change, FieldChange, TargetPlan
 from setops.render.header import header_length, merge_header, owned_part, owned_text
 from setops.targets.base import ApplyReport, Target
 from setops.targets.http import (
+    JsonApi,
     Session,
     UncertainWrite,
     VendorError,
     connection_error,
     create_once,
-    is_lost_response,
-    vendor_message,
 )
 
+T = TypeVar("T")
 PAGE = 200  # the most members or posts Mattermost returns per page
 POSTS_SCANNED = 1000  # how far back a re-run looks for its announcement
+PUBLIC = "O"  # a channel's type: "O" public (open), "P" private
+
+
+@dataclass(frozen=True)
+class ChannelRef:
+    """A channel as setops acts on it: its id, its name (for messages) and its type."""
+
+    id: str
+    name: str
+    type: str
+
+    @property
+    def public(self) -> bool:
+        return self.type == PUBLIC
+
+
+class MattermostError(VendorError):
+    """A call Mattermost refused, with the id of its AppError (what clients match on:
+    the message is translated)."""
+
+    def __init__(self, what: str, status: int, message: str, error_id: str) -> None:
+        super().__init__("mattermost", what, status, message)
+        self.error_id = error_id
+
+
+class MattermostApi(JsonApi):
+    """The shared JSON layer, with Mattermost's AppError id and its hint for a refused
+    token."""
+
+    def error(self, method: str, what: str, response: requests.Response) -> SetopsError:
+        error = super().error(method, what, response)
+        if not isinstance(error, VendorError):
+            return error
+        message = error.vendor_message
+        if response.status_code == 401:
+            message += " (check MATTERMOST_TOKEN: the bot's token may have been revoked)"
+        return MattermostError(what, response.status_code, message, _error_id(response))
+
+
+def _error_id(response: requests.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    return str(body.get("id") or "") if isinstance(body, dict) else ""
 
 
 class MattermostClient:
-    """The Mattermost API v4 calls setops makes; every failure is a VendorError."""
+    """The Mattermost API v4 calls setops makes; every failure is a VendorError.
+
+    Requests go through the shared layer (`JsonApi`): timeouts, retries and Retry-After,
+    no redirects, JSON answers only, the token never in a message.
+    """
 
     def __init__(self, url: str, token: str) -> None:
         # The server's address, under a sub-path or not; the API path itself is accepted
         # too, as it is what the API documentation shows.
-        self.base = url.rstrip("/").removesuffix("/api/v4") + "/api/v4"
-        self.token = token
-        self.session = Session({"Authorization": f"Bearer {token}"})
-        self.requests = 0
+        base = url.rstrip("/").removesuffix("/api/v4") + "/api/v4"
+        session = Session({"Authorization": f"Bearer {token}"})
+        self.api = MattermostApi("mattermost", base, "MATTERMOST_URL", [token], session)
+        self._me: str | None = None
+
+    @property
+    def requests(self) -> int:
+        return self.api.requests
 
     def _call(
-        self, method: str, path: str, what: str, *, create: bool = False, **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        what: str,
+        *,
+        missing_ok: bool = False,
+        params: Mapping[str, str] | None = None,
+        body: Any = None,
     ) -> Any:
-        """One API call. With `create`, an answer that may have been lost (a dropped
-        connection, a 5xx) is raised as such, for `create_once` to look before it retries."""
-        self.requests += 1
+        """The JSON answer to one call (None for a 404 that `missing_ok` allows). A POST
+        whose answer was lost is re-raised as such, for `create_once` to deal with."""
         try:
-            response = self.session.request(method, self.base + path, **kwargs)
-        except requests.RequestException as exc:
-            if create and is_lost_response(exc):
-                raise
-            raise connection_error("mattermost", what, exc) from None
+            response = self.api.send(
+                method, path, what, params=params, body=body, missing_ok=missing_ok
+            )
+        except (VendorError, UncertainWrite):
+            raise
         except SetopsError as exc:  # e.g. a Retry-After longer than setops waits
             raise SetopsError(f"mattermost: {what}: {exc}") from None
-        if not response.ok:
-            message = vendor_message(response).replace(self.token, "***")
-            if response.status_code == 401:
-                message += " (check MATTERMOST_TOKEN: the bot's token may have been revoked)"
-            if create and response.status_code >= 500:
-                raise UncertainWrite(f"mattermost: {what}", response.status_code, message)
-            raise VendorError("mattermost", what, response.status_code, message)
-        try:
-            return response.json() if response.content else None
-        except ValueError:  # a web page: the address is Mattermost's site, not its API
-            raise VendorError(
-                "mattermost",
-                what,
-                None,
-                f"the answer is not JSON: is MATTERMOST_URL ({self.base.removesuffix('/api/v4')})"
-                " the Mattermost server's address?",
-            ) from None
+        return self.api.json(response, what)
+
+    def _list(self, data: Any, what: str) -> list[Any]:
+        return list(self.api.shape(data if data is not None else [], list, what, 200, "list"))
+
+    def _object(self, data: Any, what: str, field: str) -> dict[str, Any]:
+        found: dict[str, Any] = self.api.shape(data, dict, what, 200, field)
+        return found
+
+    def find_channel(self, team: str, name: str) -> dict[str, Any] | None:
+        """The channel, or None when it does not exist for the bot: Mattermost answers a
+        private channel the bot is not in as if there were none."""
+        what = f"read channel ~{name} of {team}"
+        data = self._call("GET", f"/teams/name/{team}/channels/name/{name}", what, missing_ok=True)
+        return None if data is None else self._object(data, what, "channel")
 
     def channel(self, team: str, name: str) -> dict[str, Any]:
-        data = self._call(
-            "GET", f"/teams/name/{team}/channels/name/{name}", f"read channel ~{name} of {team}"
-        )
-        return data if isinstance(data, dict) else {}
+        found = self.find_channel(team, name)
+        if found is None:
+            raise SetopsError(out_of_reach(team, name))
+        return found
 
     def patch_header(self, channel_id: str, header: str) -> None:
-        self._call(
-            "PUT",
-            f"/channels/{channel_id}/patch",
-            "set the channel header",
-            json={"header": header},
-        )
+        what = "set the channel header"
+        self._call("PUT", f"/channels/{channel_id}/patch", what, body={"header": header})
 
     def user_ids(self, usernames: Sequence[str]) -> dict[str, str]:
         """Username -> user id, one GET each (a read that is a read: no POST lookup)."""
         found: dict[str, str] = {}
         for name in usernames:
-            try:
-                user = self._call("GET", f"/users/username/{name}", f"look up user @{name}")
-            except VendorError as exc:
-                if exc.status == 404:
-                    raise SetopsError(
-                        f"mattermost: no user @{name}; check `mattermost:` in rotations/roster.yaml"
-                    ) from None
-                raise
-            found[name] = str(user["id"])
+            what = f"look up user @{name}"
+            user = self._call("GET", f"/users/username/{name}", what, missing_ok=True)
+            if user is None:
+                raise SetopsError(
+                    f"mattermost: no user @{name}; check `mattermost:` in rotations/roster.yaml"
+                )
+            found[name] = str(self._object(user, what, "user")["id"])
         return found
+
+    def is_member(self, channel: ChannelRef) -> bool:
+        """Whether the bot is in the channel (GetChannelMember for "me": only members
+        may read a channel's members, so anyone else gets 403)."""
+        what = f"read the bot's membership of ~{channel.name}"
+        try:
+            found = self._call("GET", f"/channels/{channel.id}/members/me", what, missing_ok=True)
+        except VendorError as exc:
+            if exc.status == 403:
+                return False
+            raise
+        return found is not None
 
     def member_ids(self, channel_id: str, name: str) -> set[str]:
         members: set[str] = set()
-        page = 0
-        while True:
-            batch = self._call(
-                "GET",
-                f"/channels/{channel_id}/members",
-                f"read the members of ~{name}",
-                params={"page": page, "per_page": PAGE},
+        what = f"read the members of ~{name}"
+        for page in range(10_000):  # 2 million members: far past any channel
+            params = {"page": str(page), "per_page": str(PAGE)}
+            batch = self._list(
+                self._call("GET", f"/channels/{channel_id}/members", what, params=params), what
             )
-            members |= {str(m["user_id"]) for m in batch or []}
-            if not batch or len(batch) < PAGE:
-                return members
-            page += 1
+            members |= {str(m["user_id"]) for m in batch}
+            if len(batch) < PAGE:
+                break
+        return members
 
-    def add_members(self, channel_id: str, name: str, user_ids: Iterable[str]) -> None:
-        self._call(
-            "POST",
-            f"/channels/{channel_id}/members",
-            f"add members to ~{name}",
-            json={"user_ids": list(user_ids)},
-        )
+    def add_member(self, channel: ChannelRef, user_id: str, who: str) -> None:
+        """Add one person: `user_id`, the one form every server reads (servers before
+        `user_ids` answer it 400). Adding a member again changes nothing, so a lost answer
+        is simply asked again. A person who cannot be added is a VendorError saying why."""
+        what = f"add {who} to ~{channel.name}"
+        path = f"/channels/{channel.id}/members"
+
+        def add() -> dict[str, Any]:
+            data = self._call("POST", path, what, body={"user_id": user_id})
+            return self._object(data, what, "channel member")
+
+        try:
+            create_once(add, lambda: None)
+        except requests.RequestException as exc:
+            raise connection_error("mattermost", what, exc) from None
+
+    def join(self, channel: ChannelRef) -> None:
+        """The bot adds itself to a public channel (join_public_channels: team members)."""
+        self.add_member(channel, self.me(), "the bot")
+
+    def as_member(self, channel: ChannelRef, action: Callable[[], T]) -> tuple[T, bool]:
+        """Run `action`, which needs the bot in the channel; when Mattermost refuses it
+        (403) on a public channel, join and run it again. Returns (result, joined)."""
+        try:
+            return action(), False
+        except VendorError as exc:
+            if exc.status != 403 or not channel.public:
+                raise
+        self.join(channel)
+        return action(), True
 
     def me(self) -> str:
         """The id of the user the token belongs to (the bot)."""
-        data = self._call("GET", "/users/me", "read the bot's own user")
-        return str((data or {})["id"])
+        if self._me is None:
+            what = "read the bot's own user"
+            self._me = str(self._object(self._call("GET", "/users/me", what), what, "user")["id"])
+        return self._me
 
     def find_post(self, channel_id: str, prop: str, value: str) -> str | None:
         """The id of one of the channel's newest POSTS_SCANNED posts whose props[prop] is
@@ -139,15 +227,16 @@ class MattermostClient:
         GetPostsForChannel (documented, outside the bundled API subset), newest first, by
         page: it lets a post be found again after its answer was lost, so none is made twice.
         """
+        what = "read the channel's recent posts"
         for page in range(POSTS_SCANNED // PAGE):
-            data = self._call(
-                "GET",
-                f"/channels/{channel_id}/posts",
-                "read the channel's recent posts",
-                params={"page": page, "per_page": PAGE},
+            params = {"page": str(page), "per_page": str(PAGE)}
+            data = self._object(
+                self._call("GET", f"/channels/{channel_id}/posts", what, params=params),
+                what,
+                "post list",
             )
-            order = list((data or {}).get("order") or [])
-            posts = (data or {}).get("posts") or {}
+            order = list(data.get("order") or [])
+            posts = data.get("posts") or {}
             for post_id in order:
                 props = (posts.get(post_id) or {}).get("props") or {}
                 if str(props.get(prop)) == value:
@@ -159,21 +248,30 @@ class MattermostClient:
     def post(self, channel_id: str, message: str, prop: str, value: str) -> str:
         """Post `message` marked props[prop] = value, once: after a lost answer the
         channel is read for the mark before the post is tried again."""
+        what = "post the handover announcement"
 
         def create() -> str:
-            data = self._call(
-                "POST",
-                "/posts",
-                "post the handover announcement",
-                create=True,
-                json={"channel_id": channel_id, "message": message, "props": {prop: value}},
-            )
-            return str((data or {}).get("id", ""))
+            body = {"channel_id": channel_id, "message": message, "props": {prop: value}}
+            data = self._call("POST", "/posts", what, body=body)
+            return str(self._object(data, what, "post").get("id", ""))
 
         try:
             return create_once(create, lambda: self.find_post(channel_id, prop, value))
         except requests.RequestException as exc:
-            raise connection_error("mattermost", "post the handover announcement", exc) from None
+            raise connection_error("mattermost", what, exc) from None
+
+
+def out_of_reach(team: str, name: str) -> str:
+    """What to do about a channel the bot cannot see."""
+    return (
+        f"mattermost: channel ~{name} of team {team} is not there for the bot: it does not "
+        f"exist, or it is private and the bot is not in it; add the bot to ~{name} (or "
+        "correct the name in policies/integrations.yaml)"
+    )
+
+
+def channel_ref(data: Mapping[str, Any], name: str) -> ChannelRef:
+    return ChannelRef(str(data["id"]), name, str(data.get("type") or PUBLIC))
 
 
 def mattermost_client(env: Mapping[str, str]) -> MattermostClient:
@@ -184,7 +282,11 @@ def mattermost_client(env: Mapping[str, str]) -> MattermostClient:
 
 
 def header_change(
-    settings: MattermostSettings, current: str | None, owned: str, channel_id: str | None
+    settings: MattermostSettings,
+    current: str | None,
+    owned: str,
+    channel_id: str | None,
+    channel_type: str = PUBLIC,
 ) -> Change | None:
     """The header update that puts `owned` into `current`, or None when it is already there.
 
@@ -208,7 +310,7 @@ def header_change(
         name=f"{settings.team}/{settings.channel}",
         fields=(FieldChange("header", before, after),),
         reason="who is on SET changed" if before else "setops' part of the header is missing",
-        payload={"channel_id": channel_id, "header": merged},
+        payload={"channel_id": channel_id, "channel_type": channel_type, "header": merged},
     )
 
 
@@ -241,16 +343,23 @@ class MattermostTarget(Target):
             return TargetPlan(self.name, changes, configured=False, missing=missing)
         client = mattermost_client(self.context.env)
         channel = client.channel(self.settings.team, self.settings.channel)
+        ref = channel_ref(channel, self.settings.channel)
         change = header_change(
-            self.settings, str(channel.get("header") or ""), owned, str(channel.get("id"))
+            self.settings, str(channel.get("header") or ""), owned, ref.id, ref.type
         )
         return TargetPlan(self.name, (change,) if change else ())
 
     def apply(self, plan: TargetPlan) -> ApplyReport:
+        """Patch the header; the bot first joins a public channel it is not in (changing
+        a header needs membership), and a private one it is not in was refused by plan."""
         client = mattermost_client(self.context.env)
         report = ApplyReport(self.name)
         for change in plan.ordered():
-            client.patch_header(change.payload["channel_id"], change.payload["header"])
+            payload = change.payload
+            channel = ChannelRef(
+                payload["channel_id"], self.settings.channel, payload.get("channel_type", PUBLIC)
+            )
+            client.as_member(channel, partial(client.patch_header, channel.id, payload["header"]))
             report.done.append(change)
         report.requests = client.requests
         return report

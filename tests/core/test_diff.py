@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from setops.render.diff import NOTHING
 from tests.conftest import Result
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
@@ -83,12 +84,12 @@ def test_override(repo: Path, cli: Callable[..., Result]) -> None:
     assert result.code == 0, result.err
     check_golden("diff_override.md", result.out)
     text = cli("diff", "--root", str(repo), "--base", "HEAD").out
-    assert "backup emea" in text and "Femi Adeyemi (femi) -> Ben Achterberg (ben)" in text
+    assert "backup emea" in text and "Femi Adeyemi (femi) → Ben Achterberg (ben)" in text
 
 
 def test_no_change_and_new_warning(repo: Path, cli: Callable[..., Result]) -> None:
     same = cli("diff", "--root", str(repo), "--base", "HEAD")
-    assert same.out.strip() == "No slot changes: everyone holds the same roles at the same times."
+    assert same.out.strip() == NOTHING
     late = cli(
         "diff",
         "--root",

@@ -107,7 +107,7 @@ def test_diff_in_a_config_folder_inside_a_bigger_repository(
     commit_all(tmp_path / "repo")
     result = cli("diff", "--root", str(config), "--base", "HEAD")
     assert result.code == 0, result.err
-    assert result.out.startswith("No slot changes")
+    assert result.out.startswith("No changes in behaviour")
 
 
 @pytest.mark.parametrize("ref", ["--help", "-p", "", "no-such-branch", "HEAD~99"])

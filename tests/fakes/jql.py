@@ -30,6 +30,27 @@ VALID_OPERATORS_TEXT: Final = (
     "'=', '!=', '<', '>', '<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'"
 )
 KEYWORDS: Final = frozenset({"AND", "OR", "NOT", "IN", "IS", "EMPTY", "NULL", "ORDER", "BY"})
+# Jira refuses these as bare field names, values and function names, in any case: the list
+# in Jira's parser (JqlStringSupportImpl.RESERVED_WORDS) and the words Atlassian's Cloud
+# documentation adds to it ("a", "the", "this", ...).
+_RESERVED_TEXT: Final = """
+    a abort access add after alias all alter an and any are as asc at audit avg be before
+    begin between boolean break but by byte catch cf changed char character check
+    checkpoint collate collation column commit connect continue count create current date
+    decimal declare decrement default defaults define delete delimiter desc difference
+    distinct divide do double drop else empty encoding end equals escape exclusive exec
+    execute exists explain false fetch file field first float for from function go goto
+    grant greater group having identified if immediate in increment index initial inner
+    inout input insert int integer intersect intersection into is isempty isnull it join
+    last left less like limit lock long max min minus mode modify modulo more multiply
+    next no noaudit not notin nowait null number object of on option or order outer output
+    power previous prior privileges public raise raw remainder rename resource return
+    returns revoke right row rowid rownum rows select session set share size sqrt start
+    strict string subtract such sum synonym table that the their then there these they
+    this to trans transaction trigger true uid union unique update user validate values
+    view was when whenever where while will with
+"""
+RESERVED_WORDS: Final = frozenset(_RESERVED_TEXT.split())
 
 
 # What a FieldSpec.resolve returns for a value that means "the field is empty" (EMPTY,
@@ -107,7 +128,7 @@ def _read_string(query: str, start: int) -> tuple[str, int]:
         else:
             out.append(char)
             index += 1
-    raise JqlError(_syntax("The quoted string has not been completed", start + 1))
+    raise JqlError(_syntax(f"The quoted string '{''.join(out)}' has not been completed", start + 1))
 
 
 def _reject_reserved(word: str, position: int) -> None:
@@ -119,6 +140,14 @@ def _reject_reserved(word: str, position: int) -> None:
                 "You must enclose it in a string or use the escape "
                 f"'\\u{ord(char):04x}' instead. (line 1, character {position + offset})"
             )
+
+
+def _reject_reserved_word(token: Token) -> None:
+    if token.kind == "word" and token.text.lower() in RESERVED_WORDS:
+        raise JqlError(
+            f"Error in the JQL Query: '{token.text}' is a reserved JQL word. You must surround "
+            f"it in quotation marks to use it in a query. (line 1, character {token.position})"
+        )
 
 
 def _syntax(message: str, position: int) -> str:
@@ -254,6 +283,7 @@ class _Parser:
         if token.kind not in ("word", "string") or token.upper in KEYWORDS:
             got = token.text or "end of query"
             raise JqlError(_syntax(f"Expecting a field name but got '{got}'", token.position))
+        _reject_reserved_word(token)
         self.advance()
         operator = self.operator()
         if operator in ("IN", "NOT IN"):
@@ -329,6 +359,7 @@ class _Parser:
         self.advance()
         if token.upper in ("EMPTY", "NULL"):
             return Value(token.text, empty=True)
+        _reject_reserved_word(token)
         if self.current.kind == "(":
             return Value(token.text, function=token.text.lower(), args=self.function_args())
         return Value(token.text)
@@ -362,6 +393,7 @@ class _Parser:
         if token.kind not in ("word", "string") or token.upper in KEYWORDS:
             got = token.text or "end of query"
             raise JqlError(_syntax(f"Expecting a field name but got '{got}'", token.position))
+        _reject_reserved_word(token)
         self.advance()
         descending = False
         if self.current.upper in ("ASC", "DESC"):

@@ -14,17 +14,42 @@ independently of setops. Vendor facts it relies on:
 * ``PUT /channels/{id}/patch`` changes only the fields given; a header over
   ``ChannelHeaderMaxRunes`` = 1024 code points is 400 ``model.channel.is_valid.header.app_error``.
   A changed header leaves a ``system_header_change`` post in the channel, as the server does.
-* ``POST /channels/{id}/members`` reads ``user_ids`` (at most 1000) before ``user_id``;
-  an existing member is returned as is; the answer is one ChannelMember when ``user_id``
-  was given and one member came back, else a list. Adding someone posts
-  ``system_add_to_channel``.
-* ``POST /posts`` needs the poster to be a channel member (403 otherwise); messages over
-  16383 code points are 400. ``GET /channels/{id}/posts`` (not in the stored subset)
-  answers a PostList: ``order`` newest first, ``posts`` by id, paged by ``page``/``per_page``.
+* Permissions as the server decides them (``mattermost_roles``: the default roles of
+  ``role.go``, the channel-then-team fallback of ``authorization.go``). The bot is a team
+  member, not a system admin, unless ``bot_system_admin=True``. In the handlers:
+  - a channel by name: a public one needs ``read_public_channel`` on its team (team
+    members) or ``read_channel``; a private one the caller cannot read is 404, as if it
+    did not exist (getChannelByNameForTeamName);
+  - ``GET /channels/{id}/members``, ``.../members/{user_id}`` and ``POST .../members/ids``
+    need ``read_channel``: channel members only, 403 for everyone else, public channel or
+    not (getChannelMembers, getChannelMember, getChannelMembersByIds);
+  - ``GET /channels/{id}/posts`` of a public channel needs only ``read_public_channel``
+    (getPostsForChannel); ``POST /posts`` needs ``create_post`` on the channel and
+    ``PUT /channels/{id}/patch`` ``manage_{public,private}_channel_properties``: channel
+    members (or a system admin);
+  - ``POST /channels/{id}/members``: adding oneself to a public channel needs
+    ``join_public_channels`` (team members); adding others needs
+    ``manage_public_channel_members`` (channel members); on a private channel everything
+    needs ``manage_private_channel_members`` (403 for the whole request).
+* ``POST /channels/{id}/members`` (addChannelMember) reads ``user_ids`` (at most 1000)
+  before ``user_id``; each person is tried in turn and one who cannot be added is skipped:
+  not a user (404 ``app.user.missing_account.const``), deactivated (400
+  ``app.channel.add_member.deleted_user.app_error``), not on the channel's team (404
+  ``app.team.get_member.missing.app_error``), or the caller lacks the permission (403).
+  The answer is 201 with the members added (an existing member is returned as is): one
+  ChannelMember when ``user_id`` was given and one member came back, else a list; only
+  when nobody could be added is it the last person's error. Adding someone posts
+  ``system_add_to_channel``, joining oneself ``system_join_channel``.
+  With ``legacy_add_member=True`` the server is one from before ``user_ids`` (MM-54025,
+  mattermost/mattermost#25128; still refused on 9.9.1, #28210): it reads only
+  ``user_id``, so a body with ``user_ids`` alone is 400 ``Invalid or missing user_id in
+  request body.``, and the answer is always the one member.
+* ``POST /posts``: messages over 16383 code points are 400. ``GET /channels/{id}/posts``
+  (not in the stored subset) answers a PostList: ``order`` newest first, ``posts`` by id,
+  paged by ``page``/``per_page``.
 
-Simplified (see the test report): team membership is not modelled (every user may join
-any channel of any team), and permissions are "members may act, non-members may not act
-on private channels".
+Simplified: only the default permission scheme (no custom schemes, channel moderation,
+guests or group-constrained channels); team admins are not modelled.
 """
 
 from __future__ import annotations
@@ -35,6 +60,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
+from . import mattermost_roles as roles
 from .base import FakeServer, HTTPError, Request, Response, SpecChecker, find_api_specs
 from .spec_routing import RoutedSpecChecker
 
@@ -76,6 +102,7 @@ class Team:
     id: str
     name: str
     display_name: str
+    members: set[str] = field(default_factory=set)  # user ids
 
 
 @dataclass
@@ -87,6 +114,7 @@ class User:
     email: str = ""
     nickname: str = ""
     is_bot: bool = False
+    roles: str = "system_user"
     create_at: int = field(default_factory=now_ms)
     delete_at: int = 0
 
@@ -139,7 +167,7 @@ def user_json(user: User) -> Json:
         "nickname": user.nickname,
         "email": user.email,
         "auth_service": "",
-        "roles": "system_user",
+        "roles": user.roles,
         "locale": "en",
         "is_bot": user.is_bot,
         "timezone": {"automaticTimezone": "", "manualTimezone": "", "useAutomaticTimezone": "true"},
@@ -255,6 +283,8 @@ class FakeMattermost(FakeServer):
         spec_checker: SpecCheckerOption = "auto",
         latency: float = 0.0,
         check_responses: bool = False,
+        bot_system_admin: bool = False,
+        legacy_add_member: bool = False,
     ) -> None:
         super().__init__(
             spec_checker=_pick_spec_checker(spec_checker),
@@ -266,7 +296,10 @@ class FakeMattermost(FakeServer):
         self.users: dict[str, User] = {}
         self.channels: dict[str, Channel] = {}
         self.post_log: list[Post] = []  # every post, oldest first
-        self.bot = self._add_user(User(new_id(), bot_username, is_bot=True))
+        self.legacy_add_member = legacy_add_member
+        self.bot = self._add_user(
+            User(new_id(), bot_username, is_bot=True, roles=roles.roles(admin=bot_system_admin))
+        )
         self._register_routes()
 
     @property
@@ -287,17 +320,34 @@ class FakeMattermost(FakeServer):
             ("GET", api + "/channels/{channel_id}/posts", self._channel_posts),
             ("GET", api + "/channels/{channel_id}/members", self._channel_members),
             ("POST", api + "/channels/{channel_id}/members", self._add_channel_members),
+            ("POST", api + "/channels/{channel_id}/members/ids", self._channel_members_by_ids),
+            ("GET", api + "/channels/{channel_id}/members/{user_id}", self._channel_member),
         ]
         for method, template, handler in routes:
             self.route(method, template, handler)
 
     # ---- seeding (no HTTP, for tests) ------------------------------------------
 
-    def seed_team(self, name: str, display_name: str | None = None) -> str:
+    def seed_team(
+        self, name: str, display_name: str | None = None, *, bot_member: bool = True
+    ) -> str:
+        """Add a team; the bot is on it unless ``bot_member=False``."""
         with self.lock:
             team = Team(new_id(), name, display_name or name.title())
+            if bot_member:
+                team.members.add(self.bot.id)
             self.teams[team.id] = team
             return team.id
+
+    def seed_team_member(self, team: str, user: str, *, member: bool = True) -> None:
+        """Put a user (username or id) on the team named ``team``, or take them off it."""
+        with self.lock:
+            members = self._team_by_name(team).members
+            user_id = self._user_ref(user).id
+            if member:
+                members.add(user_id)
+            else:
+                members.discard(user_id)
 
     def seed_user(
         self,
@@ -307,8 +357,10 @@ class FakeMattermost(FakeServer):
         last_name: str = "",
         email: str | None = None,
         deactivated: bool = False,
+        teams: Iterable[str] | None = None,
     ) -> str:
-        """Add a user; returns its id."""
+        """Add a user; returns its id. The user is on the named ``teams``, by default on
+        every team seeded so far."""
         with self.lock:
             user = User(
                 new_id(),
@@ -318,7 +370,11 @@ class FakeMattermost(FakeServer):
                 email or f"{username.lower()}@example.com",
                 delete_at=now_ms() if deactivated else 0,
             )
-            return self._add_user(user).id
+            self._add_user(user)
+            names = set(teams) if teams is not None else {t.name for t in self.teams.values()}
+            for team in names:
+                self._team_by_name(team).members.add(user.id)
+            return user.id
 
     def seed_channel(
         self,
@@ -456,10 +512,38 @@ class FakeMattermost(FakeServer):
             )
         return channel
 
-    def _require_access(self, request: Request, channel: Channel) -> None:
-        """Non-members cannot act on private channels."""
-        if channel.type == "P" and _session_user(request) not in channel.members:
-            raise _permission_error()
+    def _is_admin(self, user_id: str) -> bool:
+        return "system_admin" in self.users[user_id].roles.split()
+
+    def _team_permission(self, request: Request, team_id: str, permission: str) -> bool:
+        user_id = _session_user(request)
+        return roles.has_team_permission(
+            admin=self._is_admin(user_id),
+            on_team=user_id in self.teams[team_id].members,
+            permission=permission,
+        )
+
+    def _channel_permission(self, request: Request, channel: Channel, permission: str) -> bool:
+        user_id = _session_user(request)
+        return roles.has_channel_permission(
+            admin=self._is_admin(user_id),
+            on_team=user_id in self.teams[channel.team_id].members,
+            in_channel=user_id in channel.members,
+            permission=permission,
+        )
+
+    def _require(self, request: Request, channel: Channel, permission: str) -> None:
+        if not self._channel_permission(request, channel, permission):
+            raise _permission_error(permission)
+
+    def _require_read(self, request: Request, channel: Channel) -> None:
+        """What reading a channel or its posts needs: on a public channel,
+        read_public_channel on its team will do (getPostsForChannel)."""
+        if channel.type == "O" and self._team_permission(
+            request, channel.team_id, roles.READ_PUBLIC_CHANNEL
+        ):
+            return
+        self._require(request, channel, roles.READ_CHANNEL)
 
     # ---- channels ------------------------------------------------------------------
 
@@ -479,11 +563,20 @@ class FakeMattermost(FakeServer):
                 and channel.name == request.path_params["channel_name"]
                 and (include_deleted or not channel.delete_at)
             ):
-                self._require_access(request, channel)
-                return Response(200, json=channel_json(channel))
-        raise HTTPError(
-            404, "Channel does not exist.", id="app.channel.get_by_name.missing.app_error"
-        )
+                return self._channel_if_readable(request, channel)
+        raise _channel_name_missing()
+
+    def _channel_if_readable(self, request: Request, channel: Channel) -> Response:
+        """getChannelByNameForTeamName: a private channel the caller may not read does
+        not exist for them (404, unless they manage the team)."""
+        readable = self._channel_permission(request, channel, roles.READ_CHANNEL)
+        if channel.type == "O":
+            public = self._team_permission(request, channel.team_id, roles.READ_PUBLIC_CHANNEL)
+            if not (public or readable):
+                raise _permission_error(roles.READ_PUBLIC_CHANNEL)
+        elif not (readable or self._team_permission(request, channel.team_id, roles.MANAGE_TEAM)):
+            raise _channel_name_missing()
+        return Response(200, json=channel_json(channel))
 
     def _patch_channel(self, request: Request) -> Response:
         channel = self._channel_from_url(request)
@@ -499,7 +592,7 @@ class FakeMattermost(FakeServer):
                 "No channel properties were provided to update.",
                 id="api.channel.patch_update_channel.no_changes.app_error",
             )
-        self._require_access(request, channel)
+        self._require(request, channel, roles.manage_properties(channel.type))
         _validate_channel_patch(channel, known)
         old_header = channel.header
         for key, value in known.items():
@@ -554,46 +647,116 @@ class FakeMattermost(FakeServer):
 
     def _channel_members(self, request: Request) -> Response:
         channel = self._channel_from_url(request)
-        self._require_access(request, channel)
+        self._require(request, channel, roles.READ_CHANNEL)
         page, per_page = _paging(request)
         ids = list(channel.members)[page * per_page : (page + 1) * per_page]
         return Response(200, json=[member_json(channel, user_id) for user_id in ids])
 
+    def _channel_members_by_ids(self, request: Request) -> Response:
+        channel = self._channel_from_url(request)
+        ids = request.json
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise HTTPError(400, "Unable to parse the request body.", id="api.context.invalid_body")
+        if not ids:
+            raise _invalid_body_param("user_ids")
+        self._require(request, channel, roles.READ_CHANNEL)
+        found = sorted({i for i in ids if i in channel.members})
+        return Response(200, json=[member_json(channel, user_id) for user_id in found])
+
+    def _channel_member(self, request: Request) -> Response:
+        channel = self._channel_from_url(request)
+        user_id = request.path_params["user_id"]
+        if user_id == "me":
+            user_id = _session_user(request)
+        if not is_valid_id(user_id):
+            raise _invalid_url_param("user_id")
+        self._require(request, channel, roles.READ_CHANNEL)
+        if user_id not in channel.members:
+            raise HTTPError(
+                404,
+                "No channel member found for that user ID and channel ID.",
+                id="app.channel.get_member.missing.app_error",
+            )
+        return Response(200, json=member_json(channel, user_id))
+
     def _add_channel_members(self, request: Request) -> Response:
         channel = self._channel_from_url(request)
         props = request.json if isinstance(request.json, dict) else {}
-        user_ids = _user_ids_to_add(props)
-        self._require_access(request, channel)
+        user_ids = _user_id_only(props) if self.legacy_add_member else _user_ids_to_add(props)
+        may_add_self, may_add_others = self._may_add(request, channel)
         added: list[Json] = []
         last_error: HTTPError | None = None
         for user_id in user_ids:
-            user = self.users.get(user_id)
-            if user is None or user.delete_at:
-                last_error = HTTPError(
-                    404, "Unable to find the user.", id="app.user.missing_account.const"
-                )
-                continue
-            if user_id not in channel.members:
-                channel.members[user_id] = now_ms()
-                self._added_post(request, channel, user)
-            added.append(member_json(channel, user_id))
+            is_self = user_id == _session_user(request)
+            try:
+                allowed = may_add_self if is_self else may_add_others
+                if not allowed and not (is_self and user_id in channel.members):
+                    raise _permission_error(
+                        roles.JOIN_PUBLIC_CHANNELS
+                        if is_self
+                        else roles.manage_members(channel.type)
+                    )
+                added.append(self._add_member(request, channel, user_id))
+            except HTTPError as exc:
+                if self.legacy_add_member:
+                    raise
+                last_error = exc
         if not added and last_error is not None:
             raise last_error
-        single = "user_id" in props and len(added) == 1 and added[0]["user_id"] == props["user_id"]
+        single = self.legacy_add_member or (
+            "user_id" in props and len(added) == 1 and added[0]["user_id"] == props["user_id"]
+        )
         return Response(201, json=added[0] if single else added)
+
+    def _may_add(self, request: Request, channel: Channel) -> tuple[bool, bool]:
+        """(may add oneself, may add others), as addChannelMember decides before it
+        looks at anyone; on a private channel, neither is a 403 for the whole request."""
+        if channel.type == "P":
+            self._require(request, channel, roles.manage_members("P"))
+            return True, True
+        return (
+            self._team_permission(request, channel.team_id, roles.JOIN_PUBLIC_CHANNELS),
+            self._channel_permission(request, channel, roles.manage_members("O")),
+        )
+
+    def _add_member(self, request: Request, channel: Channel, user_id: str) -> Json:
+        """AddChannelMember for one person: the member (already one, or added now)."""
+        if user_id in channel.members:
+            return member_json(channel, user_id)
+        user = self.users.get(user_id)
+        if user is None:
+            raise HTTPError(404, "Unable to find the user.", id="app.user.missing_account.const")
+        if user.delete_at:
+            raise HTTPError(
+                400,
+                "Unable to add a deactivated user as a member of the channel.",
+                id="app.channel.add_member.deleted_user.app_error",
+            )
+        if user_id not in self.teams[channel.team_id].members:
+            raise HTTPError(
+                404,
+                "Unable to find the existing team member.",
+                id="app.team.get_member.missing.app_error",
+            )
+        channel.members[user_id] = now_ms()
+        self._added_post(request, channel, user)
+        return member_json(channel, user_id)
 
     def _added_post(self, request: Request, channel: Channel, added: User) -> None:
         actor = self.users[_session_user(request)]
-        message = f"{added.username} added to the channel by {actor.username}."
-        props = {
-            "userId": actor.id,
-            "username": actor.username,
-            "addedUserId": added.id,
-            "addedUsername": added.username,
-        }
-        self._store_post(
-            Post(new_id(), channel.id, actor.id, message, "system_add_to_channel", props=props)
-        )
+        if actor.id == added.id:
+            message, kind = f"{added.username} joined the channel.", "system_join_channel"
+            props: Json = {"username": added.username}
+        else:
+            message = f"{added.username} added to the channel by {actor.username}."
+            kind = "system_add_to_channel"
+            props = {
+                "userId": actor.id,
+                "username": actor.username,
+                "addedUserId": added.id,
+                "addedUsername": added.username,
+            }
+        self._store_post(Post(new_id(), channel.id, actor.id, message, kind, props=props))
 
     # ---- posts -----------------------------------------------------------------------
 
@@ -602,8 +765,9 @@ class FakeMattermost(FakeServer):
         if not isinstance(body, dict):
             raise _invalid_body_param("post")
         channel = self.channels.get(str(body.get("channel_id") or ""))
-        if channel is None or _session_user(request) not in channel.members:
-            raise _permission_error()
+        if channel is None:
+            raise _permission_error(roles.CREATE_POST)
+        self._require(request, channel, roles.CREATE_POST)
         message = body.get("message", "")
         if not isinstance(message, str) or len(message) > POST_MESSAGE_MAX_RUNES:
             raise HTTPError(400, "Invalid Message.", id="model.post.is_valid.msg.app_error")
@@ -634,7 +798,7 @@ class FakeMattermost(FakeServer):
 
     def _channel_posts(self, request: Request) -> Response:
         channel = self._channel_from_url(request)
-        self._require_access(request, channel)
+        self._require_read(request, channel)
         page, per_page = _paging(request)
         since = int(request.arg("since") or 0)
         newest_first = [
@@ -700,12 +864,17 @@ def _invalid_body_param(name: str) -> HTTPError:
     )
 
 
-def _permission_error() -> HTTPError:
+def _permission_error(permission: str) -> HTTPError:
     return HTTPError(
         403,
         "You do not have the appropriate permissions.",
         id="api.context.permissions.app_error",
+        detailed_error=f"missing permission: {permission}",
     )
+
+
+def _channel_name_missing() -> HTTPError:
+    return HTTPError(404, "Channel does not exist.", id="app.channel.get_by_name.missing.app_error")
 
 
 def _paging(request: Request) -> tuple[int, int]:
@@ -729,6 +898,14 @@ def _user_ids_to_add(props: Json) -> list[str]:
     user_id = props.get("user_id")
     if not is_valid_id(user_id):
         raise _invalid_body_param("user_id or user_ids")
+    return [str(user_id)]
+
+
+def _user_id_only(props: Json) -> list[str]:
+    """The older servers' addChannelMember: one ``user_id``, nothing else."""
+    user_id = props.get("user_id")
+    if not is_valid_id(user_id):
+        raise _invalid_body_param("user_id")
     return [str(user_id)]
 
 

@@ -139,7 +139,7 @@ def test_server_has_no_v3_and_no_enhanced_search(server: FakeJira) -> None:
     session = server_session(server)
 
     assert session.get(server.url("/rest/api/3/serverInfo")).status_code == 404
-    response = session.get(server.url("/rest/api/2/search/jql"), params={"jql": "project = SET"})
+    response = session.get(server.url("/rest/api/2/search/jql"), params={"jql": "project = 'SET'"})
     assert response.status_code == 404
 
 
@@ -164,7 +164,7 @@ def test_enhanced_search_pages_with_next_page_token(cloud: FakeJira) -> None:
     seed_many(cloud, 7)
     session = cloud_session(cloud)
     url = cloud.url("/rest/api/3/search/jql")
-    params: dict[str, Any] = {"jql": "project = SET ORDER BY key ASC", "maxResults": 3}
+    params: dict[str, Any] = {"jql": "project = 'SET' ORDER BY key ASC", "maxResults": 3}
 
     pages = []
     while True:
@@ -186,7 +186,7 @@ def test_enhanced_search_pages_with_next_page_token(cloud: FakeJira) -> None:
 def test_enhanced_search_returns_only_ids_unless_fields_are_asked_for(cloud: FakeJira) -> None:
     cloud.seed_issue("SET-1", "First")
     response = cloud_session(cloud).post(
-        cloud.url("/rest/api/3/search/jql"), json={"jql": "project = SET"}
+        cloud.url("/rest/api/3/search/jql"), json={"jql": "project = 'SET'"}
     )
 
     assert response.json() == {"issues": [{"id": cloud.issue("SET-1")["id"]}], "isLast": True}
@@ -198,9 +198,9 @@ def test_enhanced_search_caps_max_results_at_100_with_fields(cloud: FakeJira) ->
     url = cloud.url("/rest/api/3/search/jql")
 
     with_fields = session.post(
-        url, json={"jql": "project = SET", "maxResults": 500, "fields": ["summary"]}
+        url, json={"jql": "project = 'SET'", "maxResults": 500, "fields": ["summary"]}
     ).json()
-    ids_only = session.post(url, json={"jql": "project = SET", "maxResults": 500}).json()
+    ids_only = session.post(url, json={"jql": "project = 'SET'", "maxResults": 500}).json()
 
     assert len(with_fields["issues"]) == 100
     assert with_fields["isLast"] is False
@@ -212,7 +212,7 @@ def test_enhanced_search_defaults_to_50_per_page(cloud: FakeJira) -> None:
     seed_many(cloud, 60)
     body = (
         cloud_session(cloud)
-        .get(cloud.url("/rest/api/3/search/jql"), params={"jql": "project = SET"})
+        .get(cloud.url("/rest/api/3/search/jql"), params={"jql": "project = 'SET'"})
         .json()
     )
 
@@ -224,7 +224,7 @@ def test_the_real_client_fetches_every_page_of_an_enhanced_search(cloud: FakeJir
     client = cloud_client(cloud)
     cloud.clear_log()
 
-    issues = client.search_issues("project = SET ORDER BY key ASC", maxResults=False)
+    issues = client.search_issues("project = 'SET' ORDER BY key ASC", maxResults=False)
 
     assert [i.key for i in issues] == [f"SET-{n}" for n in range(1, 131)]
     searches = [r for r in cloud.log if r.path.endswith("/search/jql")]
@@ -238,7 +238,7 @@ def test_the_removed_search_answers_410_on_cloud(
     cloud: FakeJira, method: str, version: str
 ) -> None:
     response = cloud_session(cloud).request(
-        method, cloud.url(f"/rest/api/{version}/search"), json={"jql": "project = SET"}
+        method, cloud.url(f"/rest/api/{version}/search"), json={"jql": "project = 'SET'"}
     )
 
     assert response.status_code == 410
@@ -258,7 +258,7 @@ def test_a_page_token_only_works_with_its_own_query(cloud: FakeJira) -> None:
     seed_many(cloud, 3)
     session = cloud_session(cloud)
     url = cloud.url("/rest/api/3/search/jql")
-    token = session.post(url, json={"jql": "project = SET", "maxResults": 1}).json()[
+    token = session.post(url, json={"jql": "project = 'SET'", "maxResults": 1}).json()[
         "nextPageToken"
     ]
 
@@ -272,7 +272,7 @@ def test_server_search_pages_with_start_at_and_total(server: FakeJira) -> None:
 
     body = session.get(
         server.url("/rest/api/2/search"),
-        params={"jql": "project = SET ORDER BY key ASC", "startAt": "3", "maxResults": "3"},
+        params={"jql": "project = 'SET' ORDER BY key ASC", "startAt": "3", "maxResults": "3"},
     ).json()
 
     assert [i["key"] for i in body["issues"]] == ["SET-4", "SET-5", "SET-6"]
@@ -284,7 +284,7 @@ def test_server_search_caps_max_results_at_1000(server: FakeJira) -> None:
     seed_many(server, 2)
     body = (
         server_session(server)
-        .post(server.url("/rest/api/2/search"), json={"jql": "project = SET", "maxResults": 5000})
+        .post(server.url("/rest/api/2/search"), json={"jql": "project = 'SET'", "maxResults": 5000})
         .json()
     )
 
@@ -296,7 +296,7 @@ def test_the_real_server_client_pages_through_everything(server: FakeJira) -> No
     client = server_client(server)
     server.clear_log()
 
-    issues = client.search_issues("project = SET ORDER BY key ASC", maxResults=False)
+    issues = client.search_issues("project = 'SET' ORDER BY key ASC", maxResults=False)
 
     assert len(issues) == 130 and issues.total == 130
     starts = [r.arg("startAt") for r in server.log if r.path == "/rest/api/2/search"]
@@ -351,13 +351,13 @@ def search_keys(fake: FakeJira, jql: str) -> list[str]:
 @pytest.mark.parametrize(
     ("jql", "expected"),
     [
-        ("project = SET AND statusCategory != Done", ["SET-5", "SET-4", "SET-2", "SET-1"]),
+        ("project = 'SET' AND statusCategory != Done", ["SET-5", "SET-4", "SET-2", "SET-1"]),
         ("labels = hotfix", ["SET-3", "SET-1", "OPS-1"]),
         ("priority = Highest", ["SET-1", "OPS-1"]),
         ("priority in (Low, Lowest)", ["SET-5", "SET-4"]),
-        ("issuetype = Bug AND project = SET", ["SET-3", "SET-1"]),
+        ("issuetype = Bug AND project = 'SET'", ["SET-3", "SET-1"]),
         ('status = "To Do"', ["SET-4", "SET-1", "OPS-1"]),
-        ("updated >= -24h AND project = SET", ["SET-5", "SET-3", "SET-1"]),
+        ("updated >= -24h AND project = 'SET'", ["SET-5", "SET-3", "SET-1"]),
         ("updated < -1d", ["SET-4", "SET-2"]),
         # != never matches an empty field (SET-4 has no labels)...
         ("labels != hotfix", ["SET-5", "SET-2"]),
@@ -366,7 +366,7 @@ def search_keys(fake: FakeJira, jql: str) -> list[str]:
         ("assignee is EMPTY", ["SET-4", "SET-3"]),
         ("assignee is not EMPTY AND project = OPS", ["OPS-1"]),
         (
-            "(priority = Highest OR labels = customer) AND project = SET",
+            "(priority = Highest OR labels = customer) AND project = 'SET'",
             ["SET-5", "SET-3", "SET-1"],
         ),
         ("priority > Medium", ["SET-2", "SET-1", "OPS-1"]),
@@ -374,7 +374,7 @@ def search_keys(fake: FakeJira, jql: str) -> list[str]:
         ("summary ~ crash", ["SET-4"]),
         ("type = Task ORDER BY priority DESC", ["SET-2", "SET-5"]),
         (
-            "project = SET ORDER BY priority DESC, key ASC",
+            "project = 'SET' ORDER BY priority DESC, key ASC",
             ["SET-1", "SET-2", "SET-3", "SET-4", "SET-5"],
         ),
         ("status in ('To Do', Backlog) and not project = OPS", ["SET-5", "SET-4", "SET-1"]),
@@ -390,7 +390,7 @@ def test_assignee_jql_takes_an_account_id_on_cloud(
 ) -> None:
     ana = people["ana"]
 
-    assert search_keys(dataset, f'assignee = "{ana.account_id}" AND project = SET') == [
+    assert search_keys(dataset, f'assignee = "{ana.account_id}" AND project = "SET"') == [
         "SET-5",
         "SET-1",
     ]
@@ -422,10 +422,22 @@ def test_current_user_is_the_authenticated_user(cloud: FakeJira) -> None:
         ("project = NOPE", "The value 'NOPE' does not exist for the field 'project'."),
         ("foo = bar", "Field 'foo' does not exist or you do not have permission to view it."),
         ("project SET", "Expecting operator but got 'SET'"),
-        ("status = To Do", "Expecting either 'OR' or 'AND' but got 'Do'"),
+        ("summary = big bug", "Expecting either 'OR' or 'AND' but got 'bug'"),
+        (
+            "project = SET",
+            "Error in the JQL Query: 'SET' is a reserved JQL word. You must surround it in "
+            "quotation marks to use it in a query. (line 1, character 11)",
+        ),
+        ("status = To Do", "'To' is a reserved JQL word."),
+        ("labels = x AND Set = 1", "'Set' is a reserved JQL word."),
+        ("project = 'SET' ORDER BY the", "'the' is a reserved JQL word."),
+        (
+            'status = "To Do',
+            "The quoted string 'To Do' has not been completed. (line 1, character 10)",
+        ),
         ("labels = a@b", "The character '@' is a reserved JQL character"),
         ("updated > yesterday", "Date value 'yesterday' for field 'updated' is invalid"),
-        ("(project = SET", "Expecting ')' before the end of the query."),
+        ("(project = 'SET'", "Expecting ')' before the end of the query."),
         ("sprint = 1", "not supported by this fake Jira"),
         ("status ~ x", "The operator '~' is not supported by the 'status' field."),
         ("assignee = nobody()", "Unable to find JQL function 'nobody()'."),
@@ -682,7 +694,7 @@ def test_assignable_search_needs_a_project_or_issue_and_skips_guests(cloud: Fake
 def test_board_issues_come_in_rank_order_and_page(cloud: FakeJira) -> None:
     seed_many(cloud, 60)
     cloud.seed_issue("OPS-1")
-    cloud.seed_board(7, "project = SET ORDER BY Rank ASC")
+    cloud.seed_board(7, "project = 'SET' ORDER BY Rank ASC")
     session = cloud_session(cloud)
     url = cloud.url("/rest/agile/1.0/board/7/issue")
 
@@ -720,7 +732,7 @@ def test_rank_moves_many_issues_after_one_and_searches_follow(cloud: FakeJira) -
 
     assert response.status_code == 204
     assert cloud.rank_order() == ["SET-3", "SET-4", "SET-5", "SET-1", "SET-2"]
-    assert search_keys(cloud, "project = SET ORDER BY Rank ASC") == cloud.rank_order()
+    assert search_keys(cloud, "project = 'SET' ORDER BY Rank ASC") == cloud.rank_order()
 
 
 def test_rank_reports_per_issue_failures_with_207(cloud: FakeJira) -> None:
@@ -799,7 +811,7 @@ def test_the_real_cloud_client_stays_inside_the_descriptions(api_specs: Path, cl
         fake.seed_issue("SET-1")
         fake.seed_issue("SET-2")
         client = cloud_client(fake)
-        client.search_issues("project = SET")
+        client.search_issues("project = 'SET'")
         client.add_comment("SET-1", "hi")
         client.rank("SET-2", next_issue="SET-1")
 
@@ -821,12 +833,12 @@ def test_the_fakes_answers_match_the_descriptions(api_specs: Path, clock: Clock)
         for n in range(1, 4):
             fake.seed_issue(f"SET-{n}", assignee=ana, description="steps", labels=["hotfix"])
         fake.seed_comment("SET-1", "first")
-        fake.seed_board(1, "project = SET ORDER BY Rank ASC")
+        fake.seed_board(1, "project = 'SET' ORDER BY Rank ASC")
         session = cloud_session(fake)
         search = fake.url("/rest/api/3/search/jql")
-        session.get(search, params={"jql": "project = SET", "fields": "*all", "maxResults": "2"})
-        session.post(search, json={"jql": "project = SET"})
-        session.get(fake.url("/rest/api/3/search"), params={"jql": "project = SET"})
+        session.get(search, params={"jql": "project = 'SET'", "fields": "*all", "maxResults": "2"})
+        session.post(search, json={"jql": "project = 'SET'"})
+        session.get(fake.url("/rest/api/3/search"), params={"jql": "project = 'SET'"})
         for version in ("2", "3"):
             session.get(fake.url(f"/rest/api/{version}/issue/SET-1"))
             session.get(fake.url(f"/rest/api/{version}/issue/SET-1/comment"))

@@ -105,14 +105,28 @@ def test_unknown_team_and_channel_are_404(fake: FakeMattermost, api: requests.Se
     assert_app_error(no_channel, 404, "app.channel.get_by_name.missing.app_error")
 
 
-def test_a_private_channel_without_the_bot_is_forbidden(
+def test_a_private_channel_without_the_bot_does_not_exist_for_it(
     fake: FakeMattermost, api: requests.Session
 ) -> None:
     fake.seed_channel(TEAM, "leads", private=True, bot_member=False)
 
     response = api.get(url(fake, f"/teams/name/{TEAM}/channels/name/leads"))
 
-    assert_app_error(response, 403, "api.context.permissions.app_error")
+    assert_app_error(response, 404, "app.channel.get_by_name.missing.app_error")
+
+
+def test_a_public_channel_is_read_by_team_members_only(
+    fake: FakeMattermost, api: requests.Session
+) -> None:
+    fake.seed_channel(TEAM, "town-square", bot_member=False)
+    fake.seed_team("other", bot_member=False)
+    fake.seed_channel("other", "lobby", bot_member=False)
+
+    ours = api.get(url(fake, f"/teams/name/{TEAM}/channels/name/town-square"))
+    theirs = api.get(url(fake, "/teams/name/other/channels/name/lobby"))
+
+    assert ours.status_code == 200
+    assert_app_error(theirs, 403, "api.context.permissions.app_error")
 
 
 def test_patching_the_header_changes_only_the_header(
@@ -427,3 +441,132 @@ def test_the_fakes_answers_match_the_description(api_specs: Path) -> None:
         ]
         assert fake.response_violations  # the check ran: the known departures are there
         assert unexplained == []
+
+
+# ==========================================================================
+# Permissions, as the server decides them
+# ==========================================================================
+
+
+@pytest.fixture
+def outside(fake: FakeMattermost) -> str:
+    """A public channel of the bot's team that the bot is not in (Ana is)."""
+    fake.seed_user("ana")
+    return fake.seed_channel(TEAM, "incidents", members=["ana"], bot_member=False)
+
+
+def test_a_public_channel_the_bot_is_not_in_hides_its_members(
+    fake: FakeMattermost, api: requests.Session, outside: str
+) -> None:
+    ana = fake._user_ref("ana").id
+    listing = api.get(url(fake, f"/channels/{outside}/members"))
+    by_ids = api.post(url(fake, f"/channels/{outside}/members/ids"), json=[ana])
+    mine = api.get(url(fake, f"/channels/{outside}/members/me"))
+
+    for response in (listing, by_ids, mine):
+        body = assert_app_error(response, 403, "api.context.permissions.app_error")
+        assert "read_channel" in body["detailed_error"]
+
+
+def test_a_public_channel_the_bot_is_not_in_may_be_read_not_written(
+    fake: FakeMattermost, api: requests.Session, outside: str
+) -> None:
+    bob = fake.seed_user("bob")
+    posts = api.get(url(fake, f"/channels/{outside}/posts"))
+    post = api.post(url(fake, "/posts"), json={"channel_id": outside, "message": "hi"})
+    patch = api.put(url(fake, f"/channels/{outside}/patch"), json={"header": "x"})
+    add = api.post(url(fake, f"/channels/{outside}/members"), json={"user_id": bob})
+
+    assert posts.status_code == 200
+    for response, permission in (
+        (post, "create_post"),
+        (patch, "manage_public_channel_properties"),
+        (add, "manage_public_channel_members"),
+    ):
+        body = assert_app_error(response, 403, "api.context.permissions.app_error")
+        assert permission in body["detailed_error"]
+    assert fake.members(TEAM, "incidents") == ["ana"]
+
+
+def test_the_bot_joins_a_public_channel_and_may_then_act_in_it(
+    fake: FakeMattermost, api: requests.Session, outside: str
+) -> None:
+    bob = fake.seed_user("bob")
+    members = url(fake, f"/channels/{outside}/members")
+
+    joined = api.post(members, json={"user_id": fake.bot.id})
+    added = api.post(members, json={"user_id": bob})
+    ids = api.post(url(fake, f"/channels/{outside}/members/ids"), json=[bob, fake.bot.id])
+
+    assert joined.status_code == added.status_code == 201
+    assert joined.json()["user_id"] == fake.bot.id
+    assert fake.members(TEAM, "incidents") == ["ana", "setops-bot", "bob"]
+    assert sorted(m["user_id"] for m in ids.json()) == sorted([bob, fake.bot.id])
+    kinds = [p["type"] for p in fake.posts(TEAM, "incidents", include_system=True)]
+    assert kinds == ["system_join_channel", "system_add_to_channel"]
+    assert api.get(url(fake, f"/channels/{outside}/members/me")).status_code == 200
+
+
+def test_nobody_joins_a_private_channel_by_themselves(
+    fake: FakeMattermost, api: requests.Session
+) -> None:
+    leads = fake.seed_channel(TEAM, "leads", private=True, bot_member=False)
+
+    response = api.post(url(fake, f"/channels/{leads}/members"), json={"user_id": fake.bot.id})
+
+    body = assert_app_error(response, 403, "api.context.permissions.app_error")
+    assert "manage_private_channel_members" in body["detailed_error"]
+
+
+def test_a_system_admin_needs_no_membership() -> None:
+    with FakeMattermost(bot_system_admin=True) as fake:
+        fake.seed_team(TEAM, bot_member=False)
+        ana = fake.seed_user("ana")
+        leads = fake.seed_channel(TEAM, "leads", private=True, bot_member=False)
+        api = requests.Session()
+        api.headers["Authorization"] = f"Bearer {DEFAULT_TOKEN}"
+
+        found = api.get(url(fake, f"/teams/name/{TEAM}/channels/name/leads"))
+        added = api.post(url(fake, f"/channels/{leads}/members"), json={"user_id": ana})
+        patched = api.put(url(fake, f"/channels/{leads}/patch"), json={"header": "h"})
+
+        assert (found.status_code, added.status_code, patched.status_code) == (200, 201, 200)
+        assert fake.members(TEAM, "leads") == ["ana"]
+
+
+def test_people_who_cannot_be_added_are_skipped_and_the_rest_added(
+    fake: FakeMattermost, api: requests.Session, channel_id: str
+) -> None:
+    ana = fake.seed_user("ana")
+    gone = fake.seed_user("gone", deactivated=True)
+    fake.seed_team("other")
+    stranger = fake.seed_user("stranger", teams=["other"])
+    members = url(fake, f"/channels/{channel_id}/members")
+
+    some = api.post(members, json={"user_ids": [stranger, ana, gone]})
+    not_on_team = api.post(members, json={"user_id": stranger})
+    deactivated = api.post(members, json={"user_id": gone})
+
+    assert some.status_code == 201
+    assert [m["user_id"] for m in some.json()] == [ana]
+    assert_app_error(not_on_team, 404, "app.team.get_member.missing.app_error")
+    assert_app_error(deactivated, 400, "app.channel.add_member.deleted_user.app_error")
+    assert fake.members(TEAM, CHANNEL) == ["setops-bot", "ana"]
+
+
+def test_an_older_server_reads_only_user_id() -> None:
+    with FakeMattermost(legacy_add_member=True) as fake:
+        fake.seed_team(TEAM)
+        ana, bob = fake.seed_user("ana"), fake.seed_user("bob")
+        channel = fake.seed_channel(TEAM, CHANNEL)
+        api = requests.Session()
+        api.headers["Authorization"] = f"Bearer {DEFAULT_TOKEN}"
+        members = url(fake, f"/channels/{channel}/members")
+
+        many = api.post(members, json={"user_ids": [ana, bob]})
+        one = api.post(members, json={"user_id": ana})
+
+        body = assert_app_error(many, 400, "api.context.invalid_body_param.app_error")
+        assert body["message"] == "Invalid or missing user_id in request body."
+        assert one.status_code == 201 and one.json()["user_id"] == ana
+        assert fake.members(TEAM, CHANNEL) == ["setops-bot", "ana"]

@@ -76,7 +76,7 @@ def new_jira(deployment: str) -> FakeJira:
     else:
         fake = FakeJira("server", pat=JIRA_PAT_CANARY, clock=clock)
     fake.seed_project("SET")
-    fake.seed_board(42, "project = SET ORDER BY Rank ASC")
+    fake.seed_board(42, "project = 'SET' ORDER BY Rank ASC")
     return fake
 
 
@@ -143,6 +143,7 @@ def mattermost_env(fake: FakeMattermost) -> dict[str, str]:
 UNCHECKED = (
     re.compile(r"GET /api/v4/channels/\w+/posts$"),  # GetPostsForChannel
     re.compile(r"GET /api/v4/users/me$"),  # GetUser, user_id "me"
+    re.compile(r"GET /api/v4/channels/\w+/members/me$"),  # GetChannelMember, user_id "me"
     re.compile(r"GET /repos/[^/]+/[^/]+$"),  # repos/get
     re.compile(r"(GET|PUT) /repos/[^/]+/[^/]+/contents/handovers/.+\.md$"),  # {path} spans "/"
     re.compile(r"GET /repos/[^/]+/[^/]+/git/ref/heads/.+$"),  # {ref} spans "/"

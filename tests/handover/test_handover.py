@@ -254,7 +254,7 @@ def test_the_bot_joins_the_channel_before_it_posts(cli: Cli, world: World) -> No
     assert "join ~sustained-engineering (the bot is not a member" in dry.out
     result = handover(cli, world, "--at", HANDOVER_RUN)
     assert result.code == 0, result.err
-    assert "done: joined ~sustained-engineering, to post in it" in result.out
+    assert "done: joined ~sustained-engineering, to set its header and post in it" in result.out
     assert "setops-bot" in fake.members(TEAM, SET_CHANNEL)
     assert len(announcements(world)) == 1
     assert_documented(*world.fakes)

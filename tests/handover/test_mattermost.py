@@ -169,8 +169,8 @@ def test_an_incident_channel_the_bot_may_not_add_to_is_a_warning(cli: Cli, world
     )
     result = handover(cli, world, "--at", HANDOVER_RUN)
     assert result.code == 0, result.err
-    assert "warning: could not add" in result.out and "~incidents" in result.out
+    assert "was not added to ~incidents: the bot may not add people" in result.out
     assert len(announcements(world)) == 1
     (pull,) = world.github.pulls()
-    assert "could not add" in pull["body"] and '"complete": true' in pull["body"]
+    assert "was not added to ~incidents" in pull["body"] and '"complete": true' in pull["body"]
     assert "lena.kowalski" in world.mattermost.members(TEAM, "community-server-alerts")
