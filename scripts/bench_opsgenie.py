@@ -57,7 +57,7 @@ def minimums(root: Path) -> dict[str, int]:
     from setops.config.load import load_config
     from setops.schedule import compute_schedule
     from setops.targets.base import Context
-    from setops.targets.opsgenie import OpsGenieTarget
+    from setops.targets.paging.opsgenie.backend import OpsGenieTarget
     from setops.timeparse import now
 
     config = load_config(root)

@@ -29,7 +29,7 @@ COMMAND_MODULES: dict[str, str] = {
     "validate": "setops.commands.validate",
     "who": "setops.commands.who",
     "schedule": "setops.commands.schedule",
-    "diff": "setops.commands.diff",
+    "diff": "setops.commands.diff_cmd",
     "plan": "setops.commands.plan",
     "apply": "setops.commands.apply",
     "schema": "setops.commands.schema",

@@ -41,7 +41,7 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class GitHubSettings:
+class GitHubAccess:
     """Where and as whom to talk to GitHub: from the environment Actions sets up."""
 
     api_url: str
@@ -51,7 +51,7 @@ class GitHubSettings:
     @classmethod
     def from_env(
         cls, env: Mapping[str, str] | None = None, *, default_repository: str | None = None
-    ) -> GitHubSettings:
+    ) -> GitHubAccess:
         """Read GITHUB_API_URL (default api.github.com), GITHUB_TOKEN, GITHUB_REPOSITORY
         (else `default_repository`, e.g. the one named in policies/).
 
@@ -80,7 +80,7 @@ class GitHubSession:
     """A repository handle plus what is needed to report its errors cleanly."""
 
     repo: Repository
-    settings: GitHubSettings
+    settings: GitHubAccess
 
     @contextmanager
     def errors(self, doing: str) -> Iterator[None]:
@@ -90,7 +90,7 @@ class GitHubSession:
 
 
 def connect(
-    settings: GitHubSettings,
+    settings: GitHubAccess,
     *,
     throttle: bool = True,
     retries: int = 3,
@@ -120,7 +120,7 @@ def connect(
 
 
 @contextmanager
-def translate_errors(doing: str, settings: GitHubSettings) -> Iterator[None]:
+def translate_errors(doing: str, settings: GitHubAccess) -> Iterator[None]:
     """Raise SetopsError naming what failed and GitHub's reason, never the token."""
     try:
         yield

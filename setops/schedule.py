@@ -182,6 +182,20 @@ def local_instant(day: dt.date, clock: dt.time, tz: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, clock).replace(tzinfo=tz).astimezone(dt.UTC)
 
 
+def run_before(rotation: Rotation, change: dt.datetime) -> dt.datetime:
+    """The last scheduled handover run (`rotation.handover_run`) before `change`, at most a
+    week before: the time the handover of that shift change is prepared."""
+    tz, moment = zone(rotation.timezone), rotation.handover_run
+    local = change.astimezone(tz)
+    for back in range(8):
+        day = local.date() - dt.timedelta(days=back)
+        if WEEKDAYS[day.weekday()] == moment.weekday:
+            instant = local_instant(day, moment.clock(), tz)
+            if instant < change:
+                return instant
+    raise AssertionError("a weekday recurs within eight days")
+
+
 def cycle_spans(rotation: Rotation, cycles: Iterable[Cycle]) -> tuple[CycleSpan, ...]:
     """Each cycle from its start at the shift change to the start of two weeks later."""
     tz, clock = zone(rotation.timezone), rotation.shift_change.clock()

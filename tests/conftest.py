@@ -15,7 +15,11 @@ from setops.cli import run
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-# A fixed "now" for tests: the week the bundled schedule is in full swing.
+# The organisation the tests plan, apply and hand over: a copy of the repository's own
+# configuration as it was, so an edit of rotations/ or policies/ breaks no test (the live
+# configuration is checked by `setops validate` and tests/core/test_bundled_config.py).
+ORG = FIXTURES / "org"
+# A fixed "now" for tests: the week the fixture organisation's schedule is in full swing.
 NOW = "2026-12-01T12:00:00+01:00"
 CONFIG_PARTS = ("rotations", "policies", "CODEOWNERS")
 
@@ -33,9 +37,9 @@ def copy_config(source: Path, target: Path) -> Path:
 
 
 @pytest.fixture
-def bundled_repo(tmp_path: Path) -> Path:
-    """A temp copy of the repository's own SET configuration."""
-    return copy_config(REPO, tmp_path / "repo")
+def org_repo(tmp_path: Path) -> Path:
+    """A temp copy of the fixture organisation in tests/fixtures/org."""
+    return copy_config(ORG, tmp_path / "repo")
 
 
 @pytest.fixture

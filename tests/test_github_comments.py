@@ -14,8 +14,8 @@ from setops.errors import SetopsError
 from setops.github_comments import (
     DRIFT_LABEL,
     MAX_BODY_CHARS,
+    GitHubAccess,
     GitHubSession,
-    GitHubSettings,
     connect,
     marker_tag,
     sync_drift_issue,
@@ -37,12 +37,12 @@ def fake() -> Iterator[FakeGitHub]:
 
 
 @pytest.fixture
-def settings(fake: FakeGitHub) -> GitHubSettings:
-    return GitHubSettings(api_url=fake.base_url, token=DEFAULT_TOKEN, repository=REPO)
+def settings(fake: FakeGitHub) -> GitHubAccess:
+    return GitHubAccess(api_url=fake.base_url, token=DEFAULT_TOKEN, repository=REPO)
 
 
 @pytest.fixture
-def session(settings: GitHubSettings) -> GitHubSession:
+def session(settings: GitHubAccess) -> GitHubSession:
     return connect(settings, throttle=False)
 
 
@@ -205,7 +205,7 @@ def test_create_comment_request_matches_githubs_description(
 
 def test_a_refused_token_gives_a_clean_message_without_the_token(fake: FakeGitHub, pr: int) -> None:
     token = "ghp_SuperSecret0123456789"
-    session = connect(GitHubSettings(fake.base_url, token, REPO), throttle=False)
+    session = connect(GitHubAccess(fake.base_url, token, REPO), throttle=False)
 
     with pytest.raises(SetopsError) as info, session.errors(f"commenting on #{pr}"):
         upsert_sticky_comment(session.repo, pr, "diff", "x")
@@ -236,7 +236,7 @@ def test_validation_errors_are_named(fake: FakeGitHub, session: GitHubSession) -
 
 
 def test_an_unreachable_github_names_the_address_not_the_token(
-    fake: FakeGitHub, settings: GitHubSettings, pr: int
+    fake: FakeGitHub, settings: GitHubAccess, pr: int
 ) -> None:
     session = connect(settings, throttle=False, retries=1)
     fake.stop()
@@ -250,9 +250,9 @@ def test_an_unreachable_github_names_the_address_not_the_token(
 
 def test_settings_come_from_the_environment() -> None:
     env = {"GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "o/r"}
-    assert GitHubSettings.from_env(env) == GitHubSettings("https://api.github.com", "t", "o/r")
+    assert GitHubAccess.from_env(env) == GitHubAccess("https://api.github.com", "t", "o/r")
     enterprise = {**env, "GITHUB_API_URL": "https://ghe.example.com/api/v3/"}
-    assert GitHubSettings.from_env(enterprise).api_url == "https://ghe.example.com/api/v3"
+    assert GitHubAccess.from_env(enterprise).api_url == "https://ghe.example.com/api/v3"
 
 
 @pytest.mark.parametrize(
@@ -266,7 +266,7 @@ def test_settings_come_from_the_environment() -> None:
 )
 def test_missing_settings_are_named(env: dict[str, str], message: str) -> None:
     with pytest.raises(SetopsError, match=message):
-        GitHubSettings.from_env(env)
+        GitHubAccess.from_env(env)
 
 
 # ---- sync_drift_issue ------------------------------------------------------------

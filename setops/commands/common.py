@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from setops.checks import validate_config
 from setops.config.load import Config, load_config
 from setops.config.models import check_zone, zone
-from setops.config.validate import validate_config
 from setops.errors import ConfigError, Problem, SetopsError
 from setops.timeparse import now
 

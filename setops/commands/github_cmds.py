@@ -17,7 +17,7 @@ import click
 from setops.errors import SetopsError
 from setops.github_comments import (
     DRIFT_LABEL,
-    GitHubSettings,
+    GitHubAccess,
     connect,
     pull_head_sha,
     sync_drift_issue,
@@ -79,7 +79,7 @@ def command_comment(number: int, marker: str, body_file: TextIO, head_sha: str |
     body = _read_body(body_file)
     if head_sha is not None and not _SHA.fullmatch(head_sha):
         raise SetopsError(f"--head-sha must be a full 40-hex commit id, not {head_sha!r}")
-    session = connect(GitHubSettings.from_env())
+    session = connect(GitHubAccess.from_env())
     if head_sha is not None:
         with session.errors(f"reading pull request #{number}"):
             current = pull_head_sha(session.repo, number)
@@ -180,7 +180,7 @@ def command_drift_issue(plan_file: TextIO, exit_code: int, title: str | None, la
         )
     plan = plan_file.read()
     url = run_url(os.environ)
-    session = connect(GitHubSettings.from_env())
+    session = connect(GitHubAccess.from_env())
     closing = f"No drift found by {f'[this run]({url})' if url else 'the drift check'}; closing."
     with session.errors("updating the drift issue"):
         action, number = sync_drift_issue(

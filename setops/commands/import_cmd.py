@@ -14,12 +14,12 @@ from pathlib import Path
 
 import click
 
+from setops.checks import validate_config
 from setops.commands.common import load_valid, root_option
 from setops.commands.targets import select_targets
 from setops.config.edit import append_overrides, upsert_cycles
 from setops.config.load import CODEOWNERS_PATHS, CONFIG_DIRS, Config, load_config_files
 from setops.config.models import OverridesFile, RotationFile, zone
-from setops.config.validate import validate_config
 from setops.errors import ConfigError, SetopsError
 from setops.schedule import compute_schedule, local_instant
 from setops.targets.paging.importer import cycle_grid, derive_cycles, deviations

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import click
 
+from setops.checks import validate_config
 from setops.commands.common import format_option, load_valid, root_option
 from setops.commands.fmt import formatted
 from setops.config.load import Config, load_config
 from setops.config.models import zone
-from setops.config.validate import validate_config
 from setops.errors import ConfigError, SetopsError
 from setops.planning.extend import SET_FILE, extended, written
 from setops.planning.load import LoadReport, compute_load

@@ -12,7 +12,6 @@ from setops.config.load import Config
 from setops.errors import SetopsError
 from setops.schedule import compute_schedule
 from setops.targets.base import Context, Target
-from setops.targets.paging.sync import PagingTarget
 from setops.targets.registry import TARGETS
 from setops.timeparse import now
 
@@ -50,7 +49,6 @@ def select_targets(
 
 
 def _why_not(target: Target) -> str:
-    text = f"{target.name} is not enabled in policies/integrations.yaml"
-    if isinstance(target, PagingTarget):
-        return text + target.why_not_selectable()
-    return text
+    return f"{target.name} is not enabled in policies/integrations.yaml" + (
+        target.why_not_selectable()
+    )

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
+from setops.checks import validate_config
 from setops.commands.common import print_problems, root_option
 from setops.config.load import load_config
-from setops.config.validate import validate_config
 from setops.timeparse import now
 
 

@@ -37,7 +37,7 @@ KNOWLEDGE = (
 
 
 @dataclass(frozen=True)
-class State:
+class HandoverProgress:
     """What the handover has done, as recorded in the pull request.
 
     `reviewers` are the logins setops asked for a review: GitHub drops a reviewer from the
@@ -56,7 +56,7 @@ class State:
         return f"<!-- setops:state {json.dumps(data, sort_keys=True)} -->"
 
 
-def read_state(body: str | None) -> State | None:
+def read_state(body: str | None) -> HandoverProgress | None:
     """The state recorded in a pull request body, or None when it holds none.
 
     Read from setops' part when the body has one: a lead may paste an older description,
@@ -75,7 +75,7 @@ def read_state(body: str | None) -> State | None:
     except ValueError:
         return None
     reviewers = data.get("reviewers")
-    return State(
+    return HandoverProgress(
         bool(data.get("announced")),
         bool(data.get("complete")),
         reviewers=tuple(str(r) for r in reviewers) if isinstance(reviewers, list) else (),
@@ -178,7 +178,7 @@ def checklist(facts: Facts) -> list[str]:
     return lines
 
 
-def generated(facts: Facts, state: State) -> str:
+def generated(facts: Facts, state: HandoverProgress) -> str:
     """The part of the body setops owns, markers included."""
     h, config = facts.handover, facts.config
     tz = h.change.tzinfo
@@ -237,7 +237,7 @@ def fitted(lines: Sequence[str], budget: int, where: str) -> str:
     return "\n".join([*kept, "", f"_…and {more} more, too many to list here: all are in {where}._"])
 
 
-def body(facts: Facts, state: State, current: str | None = None) -> str:
+def body(facts: Facts, state: HandoverProgress, current: str | None = None) -> str:
     """The whole body: a new one, or `current` with only its generated part replaced."""
     part = generated(facts, state)
     if current is None:

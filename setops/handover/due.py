@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from setops.config.load import Config
-from setops.config.models import WEEKDAYS, Role, Rotation, zone
+from setops.config.models import Role, zone
 from setops.render.people import when
-from setops.schedule import CycleSpan, Schedule, local_instant
+from setops.schedule import CycleSpan, Schedule, local_instant, run_before
 
 JUST_BEFORE = dt.timedelta(seconds=1)
 
@@ -92,19 +92,6 @@ def shift_changes(schedule: Schedule) -> tuple[dt.datetime, ...]:
             day = span.cycle.start + dt.timedelta(weeks=week)
             changes.append(local_instant(day, clock, tz))
     return tuple(sorted(set(changes)))
-
-
-def run_before(rotation: Rotation, change: dt.datetime) -> dt.datetime:
-    """The last scheduled handover run before `change` (at most a week before)."""
-    tz, moment = zone(rotation.timezone), rotation.handover_run
-    local = change.astimezone(tz)
-    for back in range(8):
-        day = local.date() - dt.timedelta(days=back)
-        if WEEKDAYS[day.weekday()] == moment.weekday:
-            instant = local_instant(day, moment.clock(), tz)
-            if instant < change:
-                return instant
-    raise AssertionError("a weekday recurs within eight days")
 
 
 def handover_at(schedule: Schedule, change: dt.datetime) -> Handover:

@@ -18,7 +18,7 @@ from setops.config.load import Config
 from setops.config.models import JiraSettings, MattermostSettings
 from setops.errors import Location, SetopsError
 from setops.handover.chat import IncidentChannel, read_incident_channel
-from setops.handover.document import State, jira_name, read_state, ticks
+from setops.handover.document import HandoverProgress, jira_name, read_state, ticks
 from setops.handover.due import Handover
 from setops.handover.tickets import Ticket, TicketPlan, plan_tickets
 from setops.plan import Change
@@ -54,7 +54,7 @@ class Services:
     jira: JiraClient | None = None
     mattermost: MattermostClient | None = None
     missing: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    records: dict[str, tuple[Pull | None, State]] = field(default_factory=dict)
+    records: dict[str, tuple[Pull | None, HandoverProgress]] = field(default_factory=dict)
 
     def requests(self) -> int:
         return (self.jira.requests if self.jira else 0) + (
@@ -100,7 +100,7 @@ class Gathered:
 
     handover: Handover
     pull: Pull | None
-    state: State
+    state: HandoverProgress
     tickets: tuple[TicketPlan, ...] = ()
     tickets_known: bool = False
     rank: tuple[RankMove, ...] | None = None
@@ -118,13 +118,16 @@ class Gathered:
         return ticks(self.pull.body if self.pull else None)
 
 
-def record(services: Services, handover: Handover) -> tuple[Pull | None, State]:
-    """The handover's pull request and the state it records (none yet: a fresh State)."""
+def record(services: Services, handover: Handover) -> tuple[Pull | None, HandoverProgress]:
+    """The handover's pull request and the state it records (none yet: nothing done)."""
     if services.github is None:
-        return None, State()
+        return None, HandoverProgress()
     if handover.id not in services.records:  # asked once per run: is it done, then its PR
         pull = services.github.find_pull(handover.branch)
-        services.records[handover.id] = pull, (read_state(pull.body) if pull else None) or State()
+        services.records[handover.id] = (
+            pull,
+            (read_state(pull.body) if pull else None) or HandoverProgress(),
+        )
     return services.records[handover.id]
 
 
@@ -135,7 +138,7 @@ def gather(
     handover: Handover,
     now: dt.datetime,
     pull: Pull | None,
-    state: State,
+    state: HandoverProgress,
 ) -> Gathered:
     found = Gathered(handover, pull, state, announced=state.announced)
     jira, mm = config.integrations.jira, config.integrations.mattermost

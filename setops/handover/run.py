@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from setops.config.load import Config
 from setops.errors import SetopsError
 from setops.handover import chat, document
-from setops.handover.document import Facts, State
+from setops.handover.document import Facts, HandoverProgress
 from setops.handover.gather import ANNOUNCEMENT_PROP, Gathered, Services
 from setops.handover.tickets import TicketPlan
 from setops.targets.github_pr import Pull, Refused
@@ -50,7 +50,9 @@ class HandoverRun:
     echo: Echo
     done: list[str] = field(default_factory=list)
     pull: Pull | None = None
-    state: State = field(default_factory=State)  # what the PR records, kept up to date
+    state: HandoverProgress = field(
+        default_factory=HandoverProgress
+    )  # what the PR records, kept up to date
     moved: int = 0
     joined: int = 0
     warnings: list[str] = field(default_factory=list)

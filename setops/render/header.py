@@ -1,6 +1,7 @@
 """The SET channel header: the part setops owns, rendered from who is on SET, and merged.
 
-Pure: the Mattermost target and the config check both use it. Only the text between the
+Pure: the Mattermost target and the header-length check both use it (the templates'
+placeholders are checked with the config, in `config.header_template`). Only the text between the
 two markers is setops'; whatever people wrote around it is kept as it is.
 """
 
@@ -8,15 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import string
 from collections.abc import Iterable
 
 from setops.config.load import Config
 from setops.config.models import MattermostSettings
 from setops.schedule import OnCall
 
-HEADER_FIELDS = frozenset({"lead", "lead_name", "cycle_start", "cycle_end", "week_start", "shifts"})
-SHIFT_FIELDS = frozenset({"shift", "primary", "backup", "primary_name", "backup_name"})
 _MENTION = re.compile(r"@(?=[\w.-])")
 
 
@@ -27,35 +25,6 @@ def escape_mentions(text: str) -> str:
     summary holding `@channel`, `@all` or `@here` must not page a whole channel.
     """
     return _MENTION.sub("@\u2060", text)
-
-
-def placeholders(template: str) -> set[str]:
-    """The `{name}` fields a template uses (raises ValueError on a malformed template)."""
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
-
-
-def template_problems(settings: MattermostSettings) -> list[tuple[str, str]]:
-    """(field, message) for each template that uses an unknown or malformed placeholder."""
-    problems = []
-    for field, allowed in (
-        ("header_template", HEADER_FIELDS),
-        ("header_shift_template", SHIFT_FIELDS),
-    ):
-        template = getattr(settings, field)
-        try:
-            unknown = sorted(placeholders(template) - allowed)
-        except ValueError as exc:
-            problems.append((field, f"malformed template: {exc}"))
-            continue
-        if unknown:
-            problems.append(
-                (
-                    field,
-                    f"unknown placeholder {{{unknown[0]}}}; use one of "
-                    + ", ".join(f"{{{n}}}" for n in sorted(allowed)),
-                )
-            )
-    return problems
 
 
 def _mention(config: Config, person_id: str | None) -> str:

@@ -64,6 +64,11 @@ class Target(abc.ABC):
         """Whether `--only` may name it (by default: when it is enabled)."""
         return self.enabled()
 
+    def why_not_selectable(self) -> str:
+        """What would let `--only` name this target when it may not, said after 'is not
+        enabled in policies/integrations.yaml' (empty: nothing more to say)."""
+        return ""
+
     def missing_credentials(self) -> tuple[str, ...]:
         """The variables (or 'A or B' alternatives) that are not set in the environment."""
         env = self.context.env

@@ -21,8 +21,8 @@ from github.PullRequest import PullRequest
 from setops.config.models import GitHubSettings as GitHubPolicy
 from setops.errors import SetopsError
 from setops.github_comments import (
+    GitHubAccess,
     GitHubSession,
-    GitHubSettings,
     connect,
     redact,
     refusal_reason,
@@ -69,11 +69,11 @@ def missing_github_credentials(env: Mapping[str, str]) -> tuple[str, ...]:
     return () if env.get("GITHUB_TOKEN") else ("GITHUB_TOKEN",)
 
 
-def github_settings(env: Mapping[str, str], policy: GitHubPolicy) -> GitHubSettings:
+def github_settings(env: Mapping[str, str], policy: GitHubPolicy) -> GitHubAccess:
     """GITHUB_TOKEN, GITHUB_API_URL, and GITHUB_REPOSITORY (else the one in policies/)."""
     if not env.get("GITHUB_TOKEN"):
         raise SetopsError("github: set GITHUB_TOKEN")
-    return GitHubSettings.from_env(env, default_repository=policy.repository)
+    return GitHubAccess.from_env(env, default_repository=policy.repository)
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ def _not_found(exc: GithubException) -> bool:
 class HandoverRepo:
     """The repository the handover pull requests live in."""
 
-    def __init__(self, settings: GitHubSettings, policy: GitHubPolicy, throttle: bool = True):
+    def __init__(self, settings: GitHubAccess, policy: GitHubPolicy, throttle: bool = True):
         self.session: GitHubSession = connect(settings, throttle=throttle, retry=github_retry())
         self.policy = policy
         self.owner = settings.repository.split("/")[0]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from setops.targets.base import Target
-from setops.targets.jsm_ops import JsmOpsTarget
 from setops.targets.mattermost import MattermostTarget
-from setops.targets.opsgenie import OpsGenieTarget
+from setops.targets.paging.jsm_ops.backend import JsmOpsTarget
+from setops.targets.paging.opsgenie.backend import OpsGenieTarget
 
 TARGETS: dict[str, type[Target]] = {
     "opsgenie": OpsGenieTarget,

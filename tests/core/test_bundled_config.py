@@ -1,4 +1,6 @@
-"""The organisation's own configuration is the example a new user sees: it must be valid."""
+"""The organisation's own configuration (rotations/, policies/) is the example a new user
+sees: it must be valid and plan. This is its smoke test; every other test works on the
+fixture organisation in tests/fixtures/org, so editing the live files breaks none of them."""
 
 from __future__ import annotations
 
@@ -6,8 +8,10 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+from setops.checks import validate_config
 from setops.config.load import load_config
-from setops.config.validate import validate_config
 from tests.conftest import REPO, Result
 
 
@@ -16,6 +20,16 @@ def test_bundled_config_validates_without_errors_or_warnings(cli: Callable[..., 
     assert result.code == 0, result.err
     assert result.err == ""
     assert result.out.startswith("ok: ")
+
+
+def test_bundled_config_plans_without_credentials(
+    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("OPSGENIE_API_KEY", "JSM_OPS_API_TOKEN", "MATTERMOST_TOKEN", "JIRA_API_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    result = cli("plan", "--root", str(REPO))
+    assert result.code == 0, result.err
+    assert "to create" in result.out
 
 
 def test_bundled_config_has_the_organisation_the_issue_asks_for() -> None:

@@ -10,15 +10,13 @@ import pytest
 from icalendar import Calendar
 
 from setops.cli import all_commands
-from tests.conftest import REPO, Result
+from tests.conftest import ORG, Result
 
 PERSON_KEYS = {"id", "name", "team", "timezone", "mattermost", "opsgenie", "jira", "github"}
 
 
 def test_who_json_contract(cli: Callable[..., Result]) -> None:
-    result = cli(
-        "who", "--root", str(REPO), "--at", "2026-12-16T10:00:00+01:00", "--format", "json"
-    )
+    result = cli("who", "--root", str(ORG), "--at", "2026-12-16T10:00:00+01:00", "--format", "json")
     data = json.loads(result.out)
     assert set(data) == {"at", "rotation", "cycle", "lead", "shifts"}
     assert data["at"] == "2026-12-16T10:00:00+01:00"
@@ -39,7 +37,7 @@ def test_who_json_contract(cli: Callable[..., Result]) -> None:
 
 def test_schedule_json_lists_every_overlapping_slot_whole(cli: Callable[..., Result]) -> None:
     result = cli(
-        "schedule", "--root", str(REPO), "--from", "2026-12-10", "--weeks", "1", "--format", "json"
+        "schedule", "--root", str(ORG), "--from", "2026-12-10", "--weeks", "1", "--format", "json"
     )
     slots = json.loads(result.out)["slots"]
     assert all(set(s) == {"role", "shift", "person", "start", "end"} for s in slots)
@@ -64,7 +62,7 @@ def test_ics_is_a_calendar_with_stable_uids(cli: Callable[..., Result]) -> None:
     args = (
         "schedule",
         "--root",
-        str(REPO),
+        str(ORG),
         "--from",
         "2026-12-14",
         "--weeks",
@@ -88,12 +86,12 @@ def test_ics_is_a_calendar_with_stable_uids(cli: Callable[..., Result]) -> None:
 
 
 def test_schedule_text_and_markdown(cli: Callable[..., Result]) -> None:
-    text = cli("schedule", "--root", str(REPO), "--from", "2026-12-14", "--weeks", "1").out
+    text = cli("schedule", "--root", str(ORG), "--from", "2026-12-14", "--weeks", "1").out
     assert "primary emea   Kai Nakamura (kai)  (override swap-jonas-kai-2026-12-16)" in text
     markdown = cli(
         "schedule",
         "--root",
-        str(REPO),
+        str(ORG),
         "--from",
         "2026-12-14",
         "--weeks",
@@ -132,7 +130,7 @@ def test_top_level_help_lists_the_commands(cli: Callable[..., Result]) -> None:
 def test_user_errors_are_one_clean_line(
     args: tuple[str, ...], message: str, cli: Callable[..., Result]
 ) -> None:
-    result = cli(*args, "--root", str(REPO)) if args[0] != "nonsense" else cli(*args)
+    result = cli(*args, "--root", str(ORG)) if args[0] != "nonsense" else cli(*args)
     assert result.code == 1
     assert message in result.err
     assert "Traceback" not in result.err + result.out
@@ -145,7 +143,7 @@ def test_a_bug_exits_3_with_the_traceback_in_a_log(
         raise ZeroDivisionError("boom")
 
     monkeypatch.setattr("setops.commands.who.compute_schedule", broken)
-    result = cli("who", "--root", str(REPO))
+    result = cli("who", "--root", str(ORG))
     assert result.code == 3
     assert "internal error (ZeroDivisionError)" in result.err
     assert "Traceback" not in result.err

@@ -24,14 +24,14 @@ from setops.config_changes import (
     config_changes,
     section_of,
 )
-from tests.conftest import REPO
+from tests.conftest import ORG
 
 Path = tuple[str | int, ...]
 
 
 @pytest.fixture(scope="module")
 def config() -> Config:
-    return load_config(REPO)
+    return load_config(ORG)
 
 
 def leaves(value: Any, path: Path = ()) -> Iterator[tuple[Path, Any, bool]]:

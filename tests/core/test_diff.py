@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from setops.render.diff import NOTHING
+from setops.render.moves import NOTHING
 from tests.conftest import Result
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
@@ -29,11 +29,11 @@ def git(repo: Path, *args: str) -> str:
 
 
 @pytest.fixture
-def repo(bundled_repo: Path) -> Path:
-    git(bundled_repo, "init", "-q", "-b", "main")
-    git(bundled_repo, "add", ".")
-    git(bundled_repo, "commit", "-q", "-m", "base")
-    return bundled_repo
+def repo(org_repo: Path) -> Path:
+    git(org_repo, "init", "-q", "-b", "main")
+    git(org_repo, "add", ".")
+    git(org_repo, "commit", "-q", "-m", "base")
+    return org_repo
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -113,7 +113,7 @@ def test_bad_revision_is_a_clean_error(repo: Path, cli: Callable[..., Result]) -
 def test_diff_agrees_with_who(repo: Path, cli: Callable[..., Result]) -> None:
     """Each move's 'was' is who held the slot at the base, its 'now' who holds it after."""
     from setops.config.load import load_config, load_config_files, read_files_at_revision
-    from setops.diff import moves
+    from setops.moves import moves
     from setops.schedule import compute_schedule
 
     edit(repo / "rotations/set.yaml", "lead: ivo", "lead: tomas")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from setops.render.diff import NOTHING
+from setops.render.moves import NOTHING
 from tests.conftest import Result
 from tests.core.test_diff import edit, repo
 

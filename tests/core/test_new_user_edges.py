@@ -18,7 +18,7 @@ import pytest
 
 from setops.config.models import Shift
 from setops.schedule import shift_active
-from tests.conftest import REPO, Result
+from tests.conftest import ORG, Result
 
 UTC = dt.UTC
 
@@ -103,7 +103,7 @@ def test_diff_in_a_config_folder_inside_a_bigger_repository(
 ) -> None:
     from tests.conftest import copy_config
 
-    config = copy_config(REPO, tmp_path / "repo" / "oncall")
+    config = copy_config(ORG, tmp_path / "repo" / "oncall")
     commit_all(tmp_path / "repo")
     result = cli("diff", "--root", str(config), "--base", "HEAD")
     assert result.code == 0, result.err
@@ -112,36 +112,34 @@ def test_diff_in_a_config_folder_inside_a_bigger_repository(
 
 @pytest.mark.parametrize("ref", ["--help", "-p", "", "no-such-branch", "HEAD~99"])
 def test_diff_base_that_is_not_a_revision(
-    ref: str, bundled_repo: Path, cli: Callable[..., Result]
+    ref: str, org_repo: Path, cli: Callable[..., Result]
 ) -> None:
-    commit_all(bundled_repo)
-    result = cli("diff", "--root", str(bundled_repo), "--base", ref)
+    commit_all(org_repo)
+    result = cli("diff", "--root", str(org_repo), "--base", ref)
     assert result.code == 1
     assert result.err == (
         f"setops: error: --base: {ref!r} is not a revision of the repository at "
-        f"{bundled_repo}; give a branch, tag or commit (e.g. main or HEAD~1)\n"
+        f"{org_repo}; give a branch, tag or commit (e.g. main or HEAD~1)\n"
     )
 
 
 def test_diff_outside_a_git_repository(tmp_path: Path, cli: Callable[..., Result]) -> None:
     from tests.conftest import copy_config
 
-    config = copy_config(REPO, tmp_path / "plain")
+    config = copy_config(ORG, tmp_path / "plain")
     env = {"GIT_CEILING_DIRECTORIES": str(tmp_path)}
     result = cli("diff", "--root", str(config), "--base", "main", env=env)
     assert result.code == 1
     assert result.err == f"setops: error: {config} is not in a git repository; --base needs one\n"
 
 
-def test_diff_against_an_invalid_base_shows_why(
-    bundled_repo: Path, cli: Callable[..., Result]
-) -> None:
-    overrides = bundled_repo / "rotations/overrides.yaml"
+def test_diff_against_an_invalid_base_shows_why(org_repo: Path, cli: Callable[..., Result]) -> None:
+    overrides = org_repo / "rotations/overrides.yaml"
     good = overrides.read_text()
     overrides.write_text(good + "  - id: [\n")
-    commit_all(bundled_repo)
+    commit_all(org_repo)
     overrides.write_text(good)
-    result = cli("diff", "--root", str(bundled_repo), "--base", "HEAD")
+    result = cli("diff", "--root", str(org_repo), "--base", "HEAD")
     assert result.code == 1
     lines = result.err.splitlines()
     assert lines[0].startswith("HEAD:rotations/overrides.yaml:")
@@ -166,7 +164,7 @@ def test_diff_against_an_invalid_base_shows_why(
 def test_dates_at_the_edge_of_the_calendar(
     args: tuple[str, ...], cli: Callable[..., Result]
 ) -> None:
-    result = cli(*args, "--root", str(REPO))
+    result = cli(*args, "--root", str(ORG))
     assert result.code == 1, result.err
     assert result.err.startswith(f"setops: error: {args[1]}")
     assert "calendar can hold" in result.err
@@ -176,7 +174,7 @@ def test_dates_at_the_edge_of_the_calendar(
 def test_who_outside_the_schedule_shows_its_range_in_the_rotation_zone(
     cli: Callable[..., Result],
 ) -> None:
-    result = cli("who", "--root", str(REPO), "--at", "2030-01-01T00:00")
+    result = cli("who", "--root", str(ORG), "--at", "2030-01-01T00:00")
     assert result.code == 1
     assert result.err == (
         "setops: error: no cycle covers 2030-01-01T00:00:00+01:00; the schedule runs from "
@@ -186,7 +184,7 @@ def test_who_outside_the_schedule_shows_its_range_in_the_rotation_zone(
 
 
 def test_an_empty_window_says_where_the_schedule_is(cli: Callable[..., Result]) -> None:
-    result = cli("schedule", "--root", str(REPO), "--from", "2020-01-06", "--weeks", "1")
+    result = cli("schedule", "--root", str(ORG), "--from", "2020-01-06", "--weeks", "1")
     assert result.code == 0
     assert result.out == (
         "no slots from 2020-01-06T00:00:00+01:00 to 2020-01-13T00:00:00+01:00; the schedule "
@@ -213,7 +211,7 @@ def test_an_empty_window_says_where_the_schedule_is(cli: Callable[..., Result]) 
 def test_a_wall_clock_time_a_dst_change_skips_is_said(
     at: str, note: str | None, shown: str, cli: Callable[..., Result]
 ) -> None:
-    result = cli("who", "--root", str(REPO), "--at", at, "--format", "json")
+    result = cli("who", "--root", str(ORG), "--at", at, "--format", "json")
     assert result.code == 0, result.err
     assert json.loads(result.out)["at"] == shown
     assert result.err.splitlines() == ([note] if note else [])
@@ -334,7 +332,7 @@ def test_names_print_on_a_latin1_terminal(tmp_path: Path) -> None:
         "SETOPS_LOG_DIR": str(tmp_path),
     }
     done = subprocess.run(
-        [sys.executable, "-m", "setops", "who", "--root", str(REPO)],
+        [sys.executable, "-m", "setops", "who", "--root", str(ORG)],
         env=env,
         capture_output=True,
         check=False,
@@ -342,7 +340,7 @@ def test_names_print_on_a_latin1_terminal(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert b"Ivo Markovi\\u0107" in done.stdout  # what latin-1 cannot show, escaped
     ics = subprocess.run(
-        [sys.executable, "-m", "setops", "schedule", "--format", "ics", "--root", str(REPO)],
+        [sys.executable, "-m", "setops", "schedule", "--format", "ics", "--root", str(ORG)],
         env=env,
         capture_output=True,
         check=False,
@@ -398,7 +396,7 @@ def test_ics_to_an_in_memory_stdout(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     monkeypatch.setenv("SETOPS_LOG_DIR", str(tmp_path))
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        code = run(["schedule", "--format", "ics", "--root", str(REPO)])
+        code = run(["schedule", "--format", "ics", "--root", str(ORG)])
     assert code == 0
     assert out.getvalue().startswith("BEGIN:VCALENDAR\r\n")
 
@@ -417,7 +415,7 @@ def test_an_ics_feed_with_nobody_in_its_window_is_still_a_calendar(
 ) -> None:
     from icalendar import Calendar
 
-    result = cli("schedule", "--root", str(REPO), "--format", "ics", "--from", "2020-01-06")
+    result = cli("schedule", "--root", str(ORG), "--format", "ics", "--from", "2020-01-06")
     assert result.code == 0
     calendar = Calendar.from_ical(result.out)
     assert calendar["VERSION"] == "2.0" and calendar["PRODID"]
@@ -480,10 +478,10 @@ def test_tabs_between_values_are_refused_by_both(
 
 
 def test_person_and_time_slips_on_the_command_line(cli: Callable[..., Result]) -> None:
-    person = cli("schedule", "--root", str(REPO), "--person", "Ana")
+    person = cli("schedule", "--root", str(ORG), "--person", "Ana")
     assert person.code == 1
     assert person.err == "setops: error: --person: unknown person 'Ana'; did you mean 'ana'?\n"
-    empty = cli("who", "--root", str(REPO), "--at", "")
+    empty = cli("who", "--root", str(ORG), "--at", "")
     assert empty.code == 1  # not silently "now"
     assert empty.err.startswith("setops: error: --at: expected an ISO 8601 time")
 

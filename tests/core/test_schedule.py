@@ -13,7 +13,7 @@ import pytest
 from setops.config.load import load_config
 from setops.config.models import Shift
 from setops.schedule import compute_schedule, shift_active
-from tests.conftest import REPO, Result
+from tests.conftest import ORG, Result
 
 UTC = dt.UTC
 
@@ -136,11 +136,11 @@ def test_time_without_offset_is_read_in_the_rotation_zone(
 def test_who_and_schedule_agree(hours: int, cli: Callable[..., Result]) -> None:
     instant = dt.datetime(2026, 11, 16, 8, 0, tzinfo=UTC) + dt.timedelta(hours=hours)
     at = instant.isoformat()
-    who = json.loads(cli("who", "--root", str(REPO), "--at", at, "--format", "json").out)
+    who = json.loads(cli("who", "--root", str(ORG), "--at", at, "--format", "json").out)
     day = instant.astimezone(dt.timezone(dt.timedelta(hours=1))).date() - dt.timedelta(days=1)
     slots = json.loads(
         cli(
-            "schedule", "--root", str(REPO), "--from", str(day), "--weeks", "1", "--format", "json"
+            "schedule", "--root", str(ORG), "--from", str(day), "--weeks", "1", "--format", "json"
         ).out
     )["slots"]
     covering = {

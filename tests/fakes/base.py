@@ -18,9 +18,8 @@ Pieces:
 * :class:`SpecChecker` -- validates every incoming request against the vendor's
   OpenAPI 3 description with openapi-core and records violations in
   ``server.spec_violations`` instead of failing the request.
-* :func:`find_api_specs` / :func:`require_api_specs` -- locate
-  ``../shared/api-specs`` beside the repository root; skip outside CI when it is
-  missing, fail in CI.
+* :func:`find_api_specs` / :func:`require_api_specs` -- the vendors' API
+  descriptions, kept in ``tests/specs`` (see its README for their sources).
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ import contextlib
 import copy
 import functools
 import json as jsonlib
-import os
 import re
 import socket
 import threading
@@ -256,34 +254,18 @@ class FaultSet:
 # --------------------------------------------------------------------------
 
 
-def find_api_specs() -> Path | None:
-    """``../shared/api-specs`` beside the repository root, or None when absent."""
-    specs = Path(__file__).resolve().parents[2].parent / "shared" / "api-specs"
-    return specs if specs.is_dir() else None
+API_SPECS: Final = Path(__file__).resolve().parents[1] / "specs"
 
 
-SPECS_MISSING_REASON: Final = "../shared/api-specs not found: request-vs-vendor-spec checks skipped"
+def find_api_specs() -> Path:
+    """``tests/specs``: the vendor API descriptions, kept in the repository so that every
+    clone (and CI) checks requests against them."""
+    return API_SPECS
 
 
 def require_api_specs() -> Path:
-    """For tests: the specs folder; skip when it is absent, but fail when ``CI=true``.
-
-    A user's clone has no ``../shared``, so outside CI a missing folder only skips the
-    spec checks; in CI the folder must be there, or the checks would silently vanish.
-    Fixture pattern::
-
-        @pytest.fixture(scope="session")
-        def api_specs() -> Path:
-            return require_api_specs()
-    """
-    import pytest  # imported here so the fakes stay importable without pytest
-
-    specs = find_api_specs()
-    if specs is not None:
-        return specs
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail("CI=true but ../shared/api-specs is missing: vendor-spec checks cannot run")
-    pytest.skip(SPECS_MISSING_REASON)
+    """For tests: the specs folder (it is part of the repository, so never missing)."""
+    return find_api_specs()
 
 
 class SpecChecker:

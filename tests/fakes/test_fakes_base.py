@@ -376,21 +376,13 @@ def test_real_opsgenie_description_catches_a_bad_body() -> None:
 # ---- locating the vendor descriptions -------------------------------------------------
 
 
-def test_find_api_specs_looks_beside_the_repo_root() -> None:
-    expected = Path(base.__file__).resolve().parents[2].parent / "shared" / "api-specs"
-    found = find_api_specs()
-    assert found is None or found == expected
-
-
-def test_require_api_specs_skips_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(base, "find_api_specs", lambda: None)
-    monkeypatch.delenv("CI", raising=False)
-    with pytest.raises(pytest.skip.Exception, match="api-specs not found"):
-        require_api_specs()
-
-
-def test_require_api_specs_fails_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(base, "find_api_specs", lambda: None)
-    monkeypatch.setenv("CI", "true")
-    with pytest.raises(pytest.fail.Exception, match="CI=true"):
-        require_api_specs()
+def test_the_api_specs_are_kept_in_the_repository() -> None:
+    specs = find_api_specs()
+    assert specs == Path(base.__file__).resolve().parents[1] / "specs"
+    assert require_api_specs() == specs
+    named = {"README.md", "manifest.json"}
+    named |= {path.name for path in specs.glob("*.json")}
+    readme = (specs / "README.md").read_text(encoding="utf-8")
+    for path in specs.glob("*.openapi*.json"):
+        assert f"`{path.name}`" in readme, f"{path.name} has no source in tests/specs/README.md"
+    assert {"opsgenie-v2.openapi3.json", "jsm-ops-v1.openapi.json"} <= named

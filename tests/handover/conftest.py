@@ -81,18 +81,18 @@ def new_jira(deployment: str) -> FakeJira:
 
 
 @pytest.fixture
-def cloud_jira(bundled_repo: Path) -> Iterator[FakeJira]:
+def cloud_jira(org_repo: Path) -> Iterator[FakeJira]:
     fake = new_jira("cloud")
-    seed_people(fake, config_of(bundled_repo))
+    seed_people(fake, config_of(org_repo))
     with fake:
         yield fake
 
 
 @pytest.fixture
-def server_jira(bundled_repo: Path) -> Iterator[FakeJira]:
-    use_jira_names(bundled_repo)
+def server_jira(org_repo: Path) -> Iterator[FakeJira]:
+    use_jira_names(org_repo)
     fake = new_jira("server")
-    seed_people(fake, config_of(bundled_repo))
+    seed_people(fake, config_of(org_repo))
     with fake:
         yield fake
 
@@ -228,12 +228,12 @@ def seed_tickets(fake: FakeJira, users: dict[str, JiraUser]) -> None:
 
 
 @pytest.fixture(params=["cloud", "server"])
-def world(request: pytest.FixtureRequest, bundled_repo: Path) -> Iterator[World]:
+def world(request: pytest.FixtureRequest, org_repo: Path) -> Iterator[World]:
     if request.param == "server":
-        use_jira_names(bundled_repo)
-    config = config_of(bundled_repo)
+        use_jira_names(org_repo)
+    config = config_of(org_repo)
     jira = new_jira(request.param)
     seed_tickets(jira, seed_people(jira, config))
     github, mattermost = new_github(config), new_mattermost(config)
     with jira, github, mattermost:
-        yield World(bundled_repo, jira, github, mattermost)
+        yield World(org_repo, jira, github, mattermost)

@@ -107,9 +107,9 @@ def test_comments_are_adf_on_cloud_and_text_on_server(
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_ranking_a_shuffled_board_moves_only_what_is_out_of_order(
-    seed: int, cloud_jira: FakeJira, bundled_repo: Path
+    seed: int, cloud_jira: FakeJira, org_repo: Path
 ) -> None:
-    config = config_of(bundled_repo)
+    config = config_of(org_repo)
     jira = config.integrations.jira
     assert jira is not None
     labels = ["community-server", "support-escalation", "hotfix", "release-blocker"]
@@ -144,8 +144,8 @@ def test_ranking_a_shuffled_board_moves_only_what_is_out_of_order(
     cloud_jira.assert_no_spec_violations()
 
 
-def test_stale_check_ignores_setops_comments(cloud_jira: FakeJira, bundled_repo: Path) -> None:
-    config = config_of(bundled_repo)
+def test_stale_check_ignores_setops_comments(cloud_jira: FakeJira, org_repo: Path) -> None:
+    config = config_of(org_repo)
     jira = config.integrations.jira
     assert jira is not None
     day = dt.timedelta(days=1)
@@ -180,16 +180,16 @@ def test_stale_check_ignores_setops_comments(cloud_jira: FakeJira, bundled_repo:
     [(32, "jql: priority = Urgent"), (10, "jql: labels = x AND nosuchfield = 1")],
 )
 def test_a_jql_jira_rejects_is_named_at_its_place_in_policies(
-    cli: Any, cloud_jira: FakeJira, bundled_repo: Path, line: int, bad: str
+    cli: Any, cloud_jira: FakeJira, org_repo: Path, line: int, bad: str
 ) -> None:
-    path = bundled_repo / "policies" / "priorities.yaml"
+    path = org_repo / "policies" / "priorities.yaml"
     lines = path.read_text().splitlines(keepends=True)
     indent = lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip())]
     lines[line - 1] = f"{indent}{bad}\n"
     path.write_text("".join(lines))
     for command in ("handover", "rank") if line == 10 else ("handover",):  # rank: rules only
         args = ("--dry-run", "--at", "2026-12-11T15:00") if command == "handover" else ()
-        result = cli(command, *args, "--root", str(bundled_repo), env=jira_env(cloud_jira))
+        result = cli(command, *args, "--root", str(org_repo), env=jira_env(cloud_jira))
         assert result.code == 1, result.out
         assert f"policies/priorities.yaml:{line}:" in result.err, result.err
         assert "failed (HTTP 400)" in result.err and "Traceback" not in result.err

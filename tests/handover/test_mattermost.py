@@ -51,9 +51,9 @@ def set_header(fake: FakeMattermost, text: str) -> None:
 
 
 def test_apply_sets_the_header_at_the_shift_change_and_keeps_the_human_text(
-    cli: Cli, mattermost: FakeMattermost, bundled_repo: Path
+    cli: Cli, mattermost: FakeMattermost, org_repo: Path
 ) -> None:
-    root = ("--root", str(bundled_repo))
+    root = ("--root", str(org_repo))
     result = cli(
         "apply", "--only", "mattermost", *root, env={**env(mattermost), "SETOPS_NOW": MONDAY}
     )
@@ -83,26 +83,24 @@ def test_apply_sets_the_header_at_the_shift_change_and_keeps_the_human_text(
 
 
 def test_a_header_over_the_limit_is_refused_before_anything_is_sent(
-    cli: Cli, mattermost: FakeMattermost, bundled_repo: Path
+    cli: Cli, mattermost: FakeMattermost, org_repo: Path
 ) -> None:
     set_header(mattermost, "x" * 1000)
-    result = cli("apply", "--only", "mattermost", "--root", str(bundled_repo), env=env(mattermost))
+    result = cli("apply", "--only", "mattermost", "--root", str(org_repo), env=env(mattermost))
     assert result.code == 1
     assert "over Mattermost's limit of 1024" in result.err
     assert not mattermost.mutating_requests()
 
 
-def test_a_template_too_long_for_a_cycle_is_a_validation_error(
-    cli: Cli, bundled_repo: Path
-) -> None:
-    integrations = bundled_repo / "policies" / "integrations.yaml"
+def test_a_template_too_long_for_a_cycle_is_a_validation_error(cli: Cli, org_repo: Path) -> None:
+    integrations = org_repo / "policies" / "integrations.yaml"
     text = re.sub(
         r"  header_template: .*\n",
         "  header_template: '" + "{shifts} " * 12 + "'\n",
         integrations.read_text(),
     )
     integrations.write_text(text)
-    result = cli("validate", "--root", str(bundled_repo))
+    result = cli("validate", "--root", str(org_repo))
     assert result.code == 1
     assert "rotations/set.yaml:" in result.err
     assert "the channel header for week 1 of this cycle would be" in result.err
@@ -110,14 +108,14 @@ def test_a_template_too_long_for_a_cycle_is_a_validation_error(
 
 
 def test_an_unknown_placeholder_is_a_validation_error_at_its_place(
-    cli: Cli, bundled_repo: Path
+    cli: Cli, org_repo: Path
 ) -> None:
-    integrations = bundled_repo / "policies" / "integrations.yaml"
+    integrations = org_repo / "policies" / "integrations.yaml"
     text = re.sub(
         r"  header_template: .*\n", "  header_template: 'SET {leed}'\n", integrations.read_text()
     )
     integrations.write_text(text)
-    result = cli("validate", "--root", str(bundled_repo))
+    result = cli("validate", "--root", str(org_repo))
     assert result.code == 1
     assert (
         "policies/integrations.yaml:27:20: header_template: unknown placeholder {leed}"
@@ -126,17 +124,17 @@ def test_an_unknown_placeholder_is_a_validation_error_at_its_place(
 
 
 def test_plan_without_credentials_shows_the_header_it_would_set(
-    cli: Cli, bundled_repo: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, org_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("MATTERMOST_URL", raising=False)
     monkeypatch.delenv("MATTERMOST_TOKEN", raising=False)
-    result = cli("plan", "--only", "mattermost", "--root", str(bundled_repo))
+    result = cli("plan", "--only", "mattermost", "--root", str(org_repo))
     assert result.code == 1  # --only a target without credentials
     assert "lead @ivo.markovic" in result.out and "MATTERMOST_URL" in result.err
 
 
-def test_merge_keeps_text_outside_the_markers(bundled_repo: Path) -> None:
-    settings = load_config(bundled_repo).integrations.mattermost
+def test_merge_keeps_text_outside_the_markers(org_repo: Path) -> None:
+    settings = load_config(org_repo).integrations.mattermost
     assert settings is not None
     start, end = settings.header_start_marker, settings.header_end_marker
     owned = f"{start}new{end}"
@@ -154,10 +152,10 @@ def test_mentions_from_tickets_ping_nobody() -> None:
 
 @pytest.mark.parametrize("suffix", ["/", "/api/v4", "/api/v4/"])
 def test_the_url_may_end_in_a_slash_or_the_api_path(
-    cli: Cli, mattermost: FakeMattermost, bundled_repo: Path, suffix: str
+    cli: Cli, mattermost: FakeMattermost, org_repo: Path, suffix: str
 ) -> None:
     url = {**env(mattermost), "MATTERMOST_URL": mattermost.base_url + suffix}
-    result = cli("apply", "--only", "mattermost", "--root", str(bundled_repo), env=url)
+    result = cli("apply", "--only", "mattermost", "--root", str(org_repo), env=url)
     assert result.code == 0, result.err
     assert "lead @ivo.markovic" in header(mattermost)
 

@@ -12,7 +12,7 @@ import pytest
 
 from setops.config.load import load_config
 from setops.handover import document
-from setops.handover.document import Facts, State
+from setops.handover.document import Facts, HandoverProgress
 from setops.handover.due import candidates, handover_at, pending, shift_changes
 from setops.handover.tickets import Ticket, TicketPlan
 from setops.ranking import RANK_BATCH, apply_moves, desired_order, rank_moves
@@ -26,8 +26,8 @@ def at(text: str) -> dt.datetime:
 
 
 @pytest.fixture
-def schedule(bundled_repo: Path):  # type: ignore[no-untyped-def]
-    return compute_schedule(load_config(bundled_repo))
+def schedule(org_repo: Path):  # type: ignore[no-untyped-def]
+    return compute_schedule(load_config(org_repo))
 
 
 def test_every_week_has_a_shift_change(schedule) -> None:  # type: ignore[no-untyped-def]
@@ -102,30 +102,30 @@ def test_one_ticket_out_of_place_is_one_move() -> None:
     assert move.issues == ("X",) and move.after == "D"
 
 
-def test_the_body_keeps_ticks_and_notes_and_only_rewrites_its_part(bundled_repo: Path) -> None:
-    config = load_config(bundled_repo)
+def test_the_body_keeps_ticks_and_notes_and_only_rewrites_its_part(org_repo: Path) -> None:
+    config = load_config(org_repo)
     schedule = compute_schedule(config)
     handover = handover_at(schedule, at("2026-12-14T09:00"))
     facts = Facts(config, handover, (), ("incidents",))
-    first = document.body(facts, State())
+    first = document.body(facts, HandoverProgress())
     ticked = first.replace("- [ ] The incoming team is in", "- [x] The incoming team is in")
     ticked += "\nNotes: the DB migration is half done.\n"
     facts2 = Facts(config, handover, (), ("incidents",), ticks=document.ticks(ticked))
-    again = document.body(facts2, State(complete=True), ticked)
+    again = document.body(facts2, HandoverProgress(complete=True), ticked)
     assert "- [x] The incoming team is in the right incident channels." in again
     assert again.endswith("Notes: the DB migration is half done.\n")
-    assert document.read_state(again) == State(announced=False, complete=True)
+    assert document.read_state(again) == HandoverProgress(announced=False, complete=True)
     assert again.count(document.BEGIN) == 1 and again.count(document.END) == 1
 
 
-def test_the_state_is_read_from_setops_part_only(bundled_repo: Path) -> None:
-    config = load_config(bundled_repo)
+def test_the_state_is_read_from_setops_part_only(org_repo: Path) -> None:
+    config = load_config(org_repo)
     handover = handover_at(compute_schedule(config), at("2026-12-14T09:00"))
     facts = Facts(config, handover, (), ())
     # A lead pasted an old description, state line and all, above setops' part.
     pasted = '<!-- setops:state {"announced": true, "complete": true} -->\n\n'
-    body = pasted + document.body(facts, State(reviewers=("mira-okafor",)))
-    assert document.read_state(body) == State(reviewers=("mira-okafor",))
+    body = pasted + document.body(facts, HandoverProgress(reviewers=("mira-okafor",)))
+    assert document.read_state(body) == HandoverProgress(reviewers=("mira-okafor",))
 
 
 def test_ticket_text_pings_nobody_and_cannot_break_a_table_cell() -> None:
@@ -159,14 +159,16 @@ def many_tickets(count: int) -> tuple[TicketPlan, ...]:
     return tuple(plans)
 
 
-def test_500_tickets_fit_githubs_and_mattermosts_limits(bundled_repo: Path) -> None:
-    config = load_config(bundled_repo)
+def test_500_tickets_fit_githubs_and_mattermosts_limits(org_repo: Path) -> None:
+    config = load_config(org_repo)
     handover = handover_at(compute_schedule(config), at("2026-12-14T09:00"))
     facts = Facts(config, handover, many_tickets(500), ("incidents",))
-    body = document.body(facts, State(complete=True, summary=("500 ticket(s) handed over",)))
+    body = document.body(
+        facts, HandoverProgress(complete=True, summary=("500 ticket(s) handed over",))
+    )
     assert len(body) <= 60_000  # GitHub refuses a description over 65,536; leads add theirs
     assert "[SET-1](" in body and "handovers/2026-12-14.md" in body  # the rest is there
-    assert document.read_state(body) == State(complete=True)
+    assert document.read_state(body) == HandoverProgress(complete=True)
     text = document.announcement(facts, "https://github.com/example-org/set-config/pull/1")
     assert len(text) <= 16_383  # Mattermost's limit on a post
     assert "[SET-1](" in text and "more" in text

@@ -23,12 +23,12 @@ NO_CREDENTIALS = (
 
 
 @pytest.fixture
-def dry(cli: Cli, bundled_repo: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Any]:
+def dry(cli: Cli, org_repo: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Any]:
     for name in NO_CREDENTIALS:
         monkeypatch.delenv(name, raising=False)
 
     def run(at: str) -> Any:
-        return cli("handover", "--dry-run", "--at", at, "--root", str(bundled_repo))
+        return cli("handover", "--dry-run", "--at", at, "--root", str(org_repo))
 
     return run
 

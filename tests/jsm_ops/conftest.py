@@ -13,9 +13,7 @@ import pytest
 
 from tests.conftest import NOW, Result
 from tests.fakes.jsm_ops import FakeJsmOps
-from tests.opsgenie.conftest import FAST_RETRIES, people, spec_checks
-
-__all__ = ["spec_checks"]
+from tests.opsgenie.conftest import FAST_RETRIES, people
 
 ONLY = ("--only", "jsm-ops")
 SCHEDULES = ("SET Lead", "SET Primary", "SET Backup")
@@ -77,13 +75,13 @@ def jsm_env(fake: FakeJsmOps, **extra: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def jsm_repo(bundled_repo: Path) -> Path:
-    switch_to_jsm(bundled_repo)
-    return bundled_repo
+def jsm_repo(org_repo: Path) -> Path:
+    switch_to_jsm(org_repo)
+    return org_repo
 
 
 @pytest.fixture
-def jsm(jsm_repo: Path, spec_checks: None) -> Iterator[FakeJsmOps]:
+def jsm(jsm_repo: Path) -> Iterator[FakeJsmOps]:
     with FakeJsmOps(now=clock()) as fake:
         seed(fake, jsm_repo)
         yield fake

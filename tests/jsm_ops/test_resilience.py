@@ -213,7 +213,6 @@ def test_killed_mid_apply_a_rerun_converges_without_duplicates(
     jsm_repo: Path,
     tmp_path: Path,
     cli: Run,
-    spec_checks: None,
 ) -> None:
     reference = clean_apply(cli, jsm_repo, schedules_exist=schedules_exist)
     with KillingJsmOps(kill_after) as fake:
@@ -243,7 +242,7 @@ def no_canary(result: Result, tmp_path: Path, caplog: pytest.LogCaptureFixture) 
 
 
 @pytest.fixture
-def canary(jsm_repo: Path, cli: Run, spec_checks: None) -> Any:
+def canary(jsm_repo: Path, cli: Run) -> Any:
     fakes: list[FakeJsmOps] = []
 
     def run(*args: str, token: str = CANARY, scopes: Any = None, **faults: Fault) -> Result:

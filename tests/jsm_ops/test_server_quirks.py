@@ -32,7 +32,7 @@ class MeddlingJsm(Meddling, FakeJsmOps):
 
 
 @pytest.fixture
-def fake(jsm_repo: Path, spec_checks: None) -> Iterator[MeddlingJsm]:
+def fake(jsm_repo: Path) -> Iterator[MeddlingJsm]:
     with MeddlingJsm(now=clock(), max_page_size=2) as server:
         seed(server, jsm_repo)
         yield server
@@ -103,9 +103,7 @@ class LinkingElsewhere(MeddlingJsm):
         return response
 
 
-def test_a_page_link_to_another_server_is_not_followed(
-    cli: Run, jsm_repo: Path, spec_checks: None
-) -> None:
+def test_a_page_link_to_another_server_is_not_followed(cli: Run, jsm_repo: Path) -> None:
     root = ("--root", str(jsm_repo))
     with FakeJsmOps(spec_checker=None) as elsewhere, LinkingElsewhere(max_page_size=1) as server:
         seed(server, jsm_repo)
@@ -234,7 +232,7 @@ class SlowToCommit(MeddlingJsm):
 
 
 def test_a_create_that_lands_after_the_read_timeout_is_not_made_twice(
-    cli: Run, jsm_repo: Path, spec_checks: None
+    cli: Run, jsm_repo: Path
 ) -> None:
     with SlowToCommit(now=clock()) as server:
         seed(server, jsm_repo)

@@ -315,18 +315,18 @@ def test_a_hand_edit_is_put_back_and_setops_mark_is_left_alone(ops: Run, jsm: Fa
 
 
 def test_the_switch_is_one_line_and_opsgenie_is_no_longer_planned(
-    cli: Run, bundled_repo: Path, monkeypatch: pytest.MonkeyPatch, spec_checks: None
+    cli: Run, org_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("OPSGENIE_API_KEY", raising=False)
-    root = ("--root", str(bundled_repo))
+    root = ("--root", str(org_repo))
     with FakeJsmOps() as fake:
-        seed(fake, bundled_repo)
+        seed(fake, org_repo)
         env = jsm_env(fake)
         before = json.loads(cli("plan", "--format", "json", *root, env=env).out)
         assert "opsgenie" in [t["target"] for t in before["targets"]]
         assert "jsm-ops" not in [t["target"] for t in before["targets"]]
         assert fake.log == []
-        switch_to_jsm(bundled_repo)
+        switch_to_jsm(org_repo)
         after = json.loads(cli("plan", "--format", "json", *root, env=env).out)
         names = [t["target"] for t in after["targets"]]
         assert "jsm-ops" in names and "opsgenie" not in names
@@ -334,10 +334,10 @@ def test_the_switch_is_one_line_and_opsgenie_is_no_longer_planned(
 
 
 def test_only_plans_jsm_before_the_switch_once_its_credentials_are_set(
-    cli: Run, bundled_repo: Path, spec_checks: None
+    cli: Run, org_repo: Path
 ) -> None:
     """Still on OpsGenie in policies/, a team can check JSM with `plan --only jsm-ops`."""
-    root = ("--root", str(bundled_repo))
+    root = ("--root", str(org_repo))
     no_credentials = cli("plan", *ONLY, *root)
     assert no_credentials.code == 1
     assert (
@@ -349,7 +349,7 @@ def test_only_plans_jsm_before_the_switch_once_its_credentials_are_set(
     assert partly.code == 1
     assert "set JSM_OPS_API_TOKEN, JSM_OPS_CLOUD_ID" in partly.err
     with FakeJsmOps() as fake:
-        seed(fake, bundled_repo)
+        seed(fake, org_repo)
         plan = cli("plan", *ONLY, *root, env=jsm_env(fake))
         assert plan.code == 0, plan.err
         assert "jsm-ops: 76 to create" in plan.out and "opsgenie" not in plan.out
@@ -386,7 +386,7 @@ def _changes(result: Result, name: str) -> list[dict[str, object]]:
     return [{k: v for k, v in c.items() if k != "target"} for c in target["changes"]]
 
 
-def test_a_missing_team_is_named(cli: Run, jsm_repo: Path, spec_checks: None) -> None:
+def test_a_missing_team_is_named(cli: Run, jsm_repo: Path) -> None:
     with FakeJsmOps() as fake:
         seed(fake, jsm_repo)
         fake.teams.clear()

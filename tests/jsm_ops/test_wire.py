@@ -9,8 +9,8 @@ from pathlib import Path
 
 import requests
 
-from setops.targets.jsm_ops_client import api_base, jsm_message
-from setops.targets.jsm_ops_wire import (
+from setops.targets.paging.jsm_ops.client import api_base, jsm_message
+from setops.targets.paging.jsm_ops.wire import (
     MARK_NAME,
     Directory,
     escalation_from_wire,
@@ -152,16 +152,16 @@ def test_a_marked_override_whose_entry_changed_is_paired_for_an_update() -> None
     assert paired.alias == "setops-a" and paired.handle == "uuid-1" and paired != wanted[0]
 
 
-def test_the_older_opsgenie_section_is_still_read(cli: Run, bundled_repo: Path) -> None:
-    path = bundled_repo / "policies" / "integrations.yaml"
+def test_the_older_opsgenie_section_is_still_read(cli: Run, org_repo: Path) -> None:
+    path = org_repo / "policies" / "integrations.yaml"
     text = path.read_text(encoding="utf-8")
     legacy = re.sub(r"paging:\n  target: opsgenie.*\n", "opsgenie:\n", text)
     assert legacy != text
     path.write_text(legacy, encoding="utf-8")
-    plan: Result = cli("plan", "--only", "opsgenie", "--root", str(bundled_repo))
+    plan: Result = cli("plan", "--only", "opsgenie", "--root", str(org_repo))
     assert "opsgenie: 76 to create" in plan.out
     path.write_text(legacy + "\npaging:\n  target: jsm-ops\n  owner_team: SET\n", encoding="utf-8")
-    both = cli("validate", "--root", str(bundled_repo))
+    both = cli("validate", "--root", str(org_repo))
     assert both.code == 1
     assert (
         "policies/integrations.yaml:6:3: opsgenie: is the older spelling of paging:"

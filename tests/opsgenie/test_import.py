@@ -29,39 +29,39 @@ def disown(fake: FakeOpsGenie) -> None:
 
 
 def test_a_hand_made_override_is_brought_into_the_yaml(
-    genie: Run, og: FakeOpsGenie, bundled_repo: Path
+    genie: Run, og: FakeOpsGenie, org_repo: Path
 ) -> None:
     applied(genie)
     fix = {**THREE_AM, "startDate": "2026-12-03T09:00:00Z", "endDate": "2026-12-03T13:00:00Z"}
     og.seed_override("SET Primary", fix)
-    assert list(mismatches(og, bundled_repo, [at("2026-12-03T11:00:00+01:00")]))
+    assert list(mismatches(og, org_repo, [at("2026-12-03T11:00:00+01:00")]))
     og.clear_log()
     result = genie("import", "opsgenie")
     assert result.code == 0, result.err
     assert "imported from OpsGenie: 0 cycle(s), 1 override(s)" in result.out
     assert og.mutating_requests() == []
-    text = (bundled_repo / "rotations" / "overrides.yaml").read_text(encoding="utf-8")
+    text = (org_repo / "rotations" / "overrides.yaml").read_text(encoding="utf-8")
     assert "# Jonas has a release on Wednesday" in text, "comments must be kept"
     assert "id: opsgenie-primary-emea-20261203t1000" in text
     assert "person: omar" in text and "start: '2026-12-03T10:00:00+01:00'" in text
-    assert list(mismatches(og, bundled_repo, WINDOW)) == []
+    assert list(mismatches(og, org_repo, WINDOW)) == []
     plan = genie("plan", *ONLY)
     assert "+ override 'SET Primary / setops-opsgenie-primary-emea-20261203t1000'" in plan.out
     assert "foreign: override '3am-fix'" in plan.out
     applied(genie)
-    assert list(mismatches(og, bundled_repo, WINDOW)) == []
+    assert list(mismatches(og, org_repo, WINDOW)) == []
     applied(genie, "--prune")
     assert genie("plan", *ONLY, "--detailed-exitcode").code == 0
 
 
 def test_a_team_on_opsgenie_adopts_setops_without_retyping(
-    genie: Run, og: FakeOpsGenie, bundled_repo: Path
+    genie: Run, og: FakeOpsGenie, org_repo: Path
 ) -> None:
     applied(genie)
     disown(og)  # OpsGenie now pages the bundled rotation from objects setops did not make
-    cut_cycles_from(bundled_repo, "2026-12-14")
-    keep_overrides(bundled_repo, 0)
-    set_yaml = bundled_repo / "rotations" / "set.yaml"
+    cut_cycles_from(org_repo, "2026-12-14")
+    keep_overrides(org_repo, 0)
+    set_yaml = org_repo / "rotations" / "set.yaml"
     result = genie("import", "opsgenie")
     assert result.code == 0, result.err
     assert "imported from OpsGenie: 6 cycle(s)" in result.out
@@ -71,7 +71,7 @@ def test_a_team_on_opsgenie_adopts_setops_without_retyping(
     assert "  - start: 2027-02-22\n    lead: tomas\n" in text
     assert "emea: {primary: jonas, backup: kai}" in text
     # Right after the import the YAML pages exactly whom OpsGenie pages.
-    assert list(mismatches(og, bundled_repo, WINDOW)) == []
+    assert list(mismatches(og, org_repo, WINDOW)) == []
     og.clear_log()
     plan = genie("plan", *ONLY, "--detailed-exitcode")
     assert plan.code == 2
@@ -79,15 +79,15 @@ def test_a_team_on_opsgenie_adopts_setops_without_retyping(
     assert "rotation(s) in these schedules are not setops'; they keep paging" in plan.out
     assert og.mutating_requests() == []
     applied(genie)
-    assert list(mismatches(og, bundled_repo, WINDOW)) == []
+    assert list(mismatches(og, org_repo, WINDOW)) == []
     handed_over = applied(genie, "--prune", "--force")
     assert "not setops' (--prune)" in handed_over.out
-    assert list(mismatches(og, bundled_repo, WINDOW)) == []
+    assert list(mismatches(og, org_repo, WINDOW)) == []
     assert genie("plan", *ONLY, "--detailed-exitcode").code == 0
 
 
 def test_import_refuses_people_missing_from_the_roster(
-    genie: Run, og: FakeOpsGenie, bundled_repo: Path
+    genie: Run, og: FakeOpsGenie, org_repo: Path
 ) -> None:
     applied(genie)
     og.seed_user("stranger@example.com")
@@ -95,19 +95,19 @@ def test_import_refuses_people_missing_from_the_roster(
     stranger["user"] = {"type": "user", "username": "stranger@example.com"}
     stranger["endDate"] = "2026-12-03T13:00:00Z"
     og.seed_override("SET Primary", stranger)
-    before = (bundled_repo / "rotations" / "overrides.yaml").read_text(encoding="utf-8")
+    before = (org_repo / "rotations" / "overrides.yaml").read_text(encoding="utf-8")
     result = genie("import", "opsgenie")
     assert result.code == 1
     assert "not in rotations/roster.yaml: stranger@example.com" in result.err
-    assert (bundled_repo / "rotations" / "overrides.yaml").read_text(encoding="utf-8") == before
+    assert (org_repo / "rotations" / "overrides.yaml").read_text(encoding="utf-8") == before
 
 
-def test_import_dry_run_writes_nothing(genie: Run, og: FakeOpsGenie, bundled_repo: Path) -> None:
+def test_import_dry_run_writes_nothing(genie: Run, og: FakeOpsGenie, org_repo: Path) -> None:
     applied(genie)
     fix = {**THREE_AM, "startDate": "2026-12-03T09:00:00Z", "endDate": "2026-12-03T13:00:00Z"}
     og.seed_override("SET Primary", fix)
-    before = (bundled_repo / "rotations" / "overrides.yaml").read_text(encoding="utf-8")
+    before = (org_repo / "rotations" / "overrides.yaml").read_text(encoding="utf-8")
     result = genie("import", "opsgenie", "--dry-run")
     assert result.code == 0, result.err
     assert "would become" in result.out and "opsgenie-primary-emea-20261203t1000" in result.out
-    assert (bundled_repo / "rotations" / "overrides.yaml").read_text(encoding="utf-8") == before
+    assert (org_repo / "rotations" / "overrides.yaml").read_text(encoding="utf-8") == before

@@ -12,7 +12,6 @@ import requests
 
 from setops.config.models import Shift
 from setops.errors import SetopsError
-from setops.targets.opsgenie_wire import hours_from_wire, hours_to_wire
 from setops.targets.paging.desired import (
     Desired,
     check_representable,
@@ -26,6 +25,7 @@ from setops.targets.paging.model import (
     ScheduleObj,
     canonical_hours,
 )
+from setops.targets.paging.opsgenie.wire import hours_from_wire, hours_to_wire
 from tests.fakes.base import require_api_specs
 from tests.fakes.opsgenie import FakeOpsGenie
 from tests.opsgenie.conftest import FAST_RETRIES, ONLY, Run, at
@@ -71,8 +71,8 @@ def test_hours_survive_the_wire_both_ways() -> None:
     assert hours_from_wire({"type": "time-of-day", "restriction": {}}) is None  # all day
 
 
-def test_hours_opsgenie_would_round_are_refused(genie: Run, bundled_repo: Path) -> None:
-    path = bundled_repo / "rotations" / "set.yaml"
+def test_hours_opsgenie_would_round_are_refused(genie: Run, org_repo: Path) -> None:
+    path = org_repo / "rotations" / "set.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("timezone: America/New_York", "timezone: Asia/Kathmandu"))
     result = genie("plan", *ONLY)
@@ -81,7 +81,7 @@ def test_hours_opsgenie_would_round_are_refused(genie: Run, bundled_repo: Path) 
         "rotations/set.yaml:26:17: the shift's hours, 08:00-20:00 in Asia/Kathmandu, are "
         "03:15-15:15 in Europe/Berlin" in result.err
     )
-    integrations = bundled_repo / "policies" / "integrations.yaml"
+    integrations = org_repo / "policies" / "integrations.yaml"
     text = integrations.read_text(encoding="utf-8")
     integrations.write_text(text.replace("schedules: per-role", "schedules: per-role-and-shift"))
     assert genie("plan", *ONLY).code == 0  # in its own zone, 08:00 is 08:00
@@ -141,12 +141,12 @@ def test_a_hand_edit_of_an_owned_rotation_is_put_back(genie: Run, og: FakeOpsGen
 
 
 def test_creates_and_updates_go_before_deletes(
-    genie: Run, og: FakeOpsGenie, bundled_repo: Path
+    genie: Run, og: FakeOpsGenie, org_repo: Path
 ) -> None:
     applied(genie)
-    drop_overrides(bundled_repo, "swap-jonas-kai-2026-12-16", "swap-kai-jonas-2026-12-16")
-    add_override(bundled_repo, SWAP_TOMORROW)
-    swap_pair(bundled_repo, "2027-01-25", "amer")
+    drop_overrides(org_repo, "swap-jonas-kai-2026-12-16", "swap-kai-jonas-2026-12-16")
+    add_override(org_repo, SWAP_TOMORROW)
+    swap_pair(org_repo, "2027-01-25", "amer")
     og.clear_log()
     applied(genie)
     methods = [w.split(" ")[0] for w in writes(og)]
@@ -154,13 +154,13 @@ def test_creates_and_updates_go_before_deletes(
 
 
 def test_every_request_is_one_opsgenie_documents(
-    genie: Run, og: FakeOpsGenie, bundled_repo: Path
+    genie: Run, og: FakeOpsGenie, org_repo: Path
 ) -> None:
     require_api_specs()  # skips outside CI when ../shared/api-specs is absent
     assert og.spec_checker is not None
     applied(genie)
-    swap_pair(bundled_repo, "2027-01-11", "emea")
-    add_override(bundled_repo, SWAP_TOMORROW)
+    swap_pair(org_repo, "2027-01-11", "emea")
+    add_override(org_repo, SWAP_TOMORROW)
     applied(genie)
     og.seed_override(
         "SET Backup",
@@ -177,7 +177,7 @@ def test_every_request_is_one_opsgenie_documents(
     og.assert_no_spec_violations()
 
 
-def test_every_request_has_a_timeout(cli: Run, bundled_repo: Path) -> None:
+def test_every_request_has_a_timeout(cli: Run, org_repo: Path) -> None:
     with FakeOpsGenie(latency=1.0, spec_checker=None) as slow:
         env = {
             "OPSGENIE_API_KEY": slow.api_key,
@@ -187,7 +187,7 @@ def test_every_request_has_a_timeout(cli: Run, bundled_repo: Path) -> None:
             "SETOPS_HTTP_RETRIES": "1",
         }
         started = dt.datetime.now()
-        result = cli("plan", *ONLY, "--root", str(bundled_repo), env=env)
+        result = cli("plan", *ONLY, "--root", str(org_repo), env=env)
         assert result.code == 1
         assert "no answer from the server (ConnectionError: ReadTimeoutError)" in result.err
         assert dt.datetime.now() - started < dt.timedelta(seconds=5)

@@ -59,12 +59,12 @@ def normalised(fake: FakeOpsGenie) -> dict[str, Any]:
 
 
 @pytest.fixture
-def reference(bundled_repo: Path, cli: Run) -> dict[str, Any]:
+def reference(org_repo: Path, cli: Run) -> dict[str, Any]:
     """The state a clean, fault-free apply of the bundled config leaves."""
     with FakeOpsGenie(spec_checker=None) as clean:
-        seed(clean, bundled_repo)
+        seed(clean, org_repo)
         env = {"OPSGENIE_API_KEY": clean.api_key, "OPSGENIE_API_URL": clean.base_url}
-        assert cli("apply", *ONLY, "--root", str(bundled_repo), env=env).code == 0
+        assert cli("apply", *ONLY, "--root", str(org_repo), env=env).code == 0
         return normalised(clean)
 
 
@@ -118,10 +118,10 @@ def test_a_committed_create_whose_answer_is_lost_is_not_repeated(
 
 
 def test_lost_answers_to_updates_and_deletes_are_retried_safely(
-    genie: Run, og: FakeOpsGenie, bundled_repo: Path
+    genie: Run, og: FakeOpsGenie, org_repo: Path
 ) -> None:
     assert genie("apply", *ONLY).code == 0
-    swap_pair(bundled_repo, "2027-01-11", "emea")
+    swap_pair(org_repo, "2027-01-11", "emea")
     og.faults.add(Fault(kind="drop_after", method="PATCH", path=r"/rotations/", times=2))
     og.faults.add(Fault(status=503, method="PATCH", path=r"/rotations/", times=1))
     result = genie("apply", *ONLY)
@@ -173,24 +173,23 @@ def run_killed(fake: KillingOpsGenie, root: Path, tmp_path: Path) -> int:
 def test_killed_mid_apply_a_rerun_converges_without_duplicates(
     kill_after: int,
     schedules_exist: bool,
-    bundled_repo: Path,
+    org_repo: Path,
     tmp_path: Path,
     cli: Run,
-    spec_checks: None,
 ) -> None:
     reference_fake = FakeOpsGenie(spec_checker=None)
     with KillingOpsGenie(kill_after) as fake, reference_fake:
         for target in (fake, reference_fake):
-            seed(target, bundled_repo)
+            seed(target, org_repo)
             if schedules_exist:  # then every rotation is its own request
                 for name in SCHEDULES:
                     target.seed_schedule(
                         {"name": name, "timezone": "Europe/Berlin", "ownerTeam": {"name": "SET"}}
                     )
-        assert run_killed(fake, bundled_repo, tmp_path) == -signal.SIGKILL
+        assert run_killed(fake, org_repo, tmp_path) == -signal.SIGKILL
         assert fake.writes == kill_after
         env = {"OPSGENIE_API_KEY": fake.api_key, "OPSGENIE_API_URL": fake.base_url}
-        root = ("--root", str(bundled_repo))
+        root = ("--root", str(org_repo))
         rerun = cli("apply", *ONLY, *root, env=env)
         assert rerun.code == 0, rerun.err
         env_ref = {
@@ -216,20 +215,20 @@ def no_canary(result: Result, tmp_path: Path, caplog: pytest.LogCaptureFixture) 
 
 
 @pytest.fixture
-def canary(bundled_repo: Path, cli: Run, spec_checks: None) -> Any:
+def canary(org_repo: Path, cli: Run) -> Any:
     fakes: list[FakeOpsGenie] = []
 
     def run(*args: str, team: bool = True, key: str = CANARY, **faults: Fault) -> Result:
         fake = FakeOpsGenie(api_key=CANARY)
         fakes.append(fake)
         fake.start()
-        seed(fake, bundled_repo)
+        seed(fake, org_repo)
         if not team:
             fake.teams.clear()
         for fault in faults.values():
             fake.faults.add(fault)
         env = {"OPSGENIE_API_KEY": key, "OPSGENIE_API_URL": fake.base_url, **FAST_RETRIES}
-        return cli(*args, *ONLY, "--root", str(bundled_repo), env=env)
+        return cli(*args, *ONLY, "--root", str(org_repo), env=env)
 
     yield run
     for fake in fakes:
@@ -288,11 +287,11 @@ def test_a_long_retry_after_is_a_clean_failure(
 
 
 def test_an_unreachable_server_is_a_clean_failure(
-    cli: Run, bundled_repo: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    cli: Run, org_repo: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     with FakeOpsGenie() as fake:
         url = fake.base_url
     env = {"OPSGENIE_API_KEY": CANARY, "OPSGENIE_API_URL": url, **FAST_RETRIES}
-    result = cli("plan", *ONLY, "--root", str(bundled_repo), env=env)
+    result = cli("plan", *ONLY, "--root", str(org_repo), env=env)
     no_canary(result, tmp_path, caplog)
     assert "opsgenie: list schedules failed: no answer from the server" in result.err

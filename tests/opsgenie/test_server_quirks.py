@@ -30,19 +30,19 @@ class MeddlingOpsGenie(Meddling, FakeOpsGenie):
 
 
 @pytest.fixture
-def fake(bundled_repo: Path, spec_checks: None) -> Iterator[MeddlingOpsGenie]:
+def fake(org_repo: Path) -> Iterator[MeddlingOpsGenie]:
     with MeddlingOpsGenie() as server:
-        seed(server, bundled_repo)
+        seed(server, org_repo)
         yield server
         check_fake(server)
 
 
 @pytest.fixture
-def og_cli(cli: Run, fake: MeddlingOpsGenie, bundled_repo: Path) -> Run:
+def og_cli(cli: Run, fake: MeddlingOpsGenie, org_repo: Path) -> Run:
     env = {"OPSGENIE_API_KEY": fake.api_key, "OPSGENIE_API_URL": fake.base_url, **FAST_RETRIES}
 
     def invoke(*args: str, **extra: str) -> Result:
-        return cli(*args, *ONLY, "--root", str(bundled_repo), env={**env, **extra})
+        return cli(*args, *ONLY, "--root", str(org_repo), env={**env, **extra})
 
     return invoke
 
@@ -163,18 +163,18 @@ def test_a_redirect_elsewhere_is_not_followed(og_cli: Run, fake: MeddlingOpsGeni
 
 
 def test_a_key_echoed_where_the_message_is_cut_shows_no_part_of_it(
-    cli: Run, bundled_repo: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    cli: Run, org_repo: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     with FakeOpsGenie(api_key=CANARY) as server:
-        seed(server, bundled_repo)
+        seed(server, org_repo)
         # The key straddles the length at which a quoted message is cut.
         echo = {"message": "x" * 470 + f" Authorization: GenieKey {CANARY}"}
         server.faults.add(
             Fault(status=400, method="GET", path=r"^/v2/schedules$", body=echo, times=None)
         )
         env = {"OPSGENIE_API_KEY": CANARY, "OPSGENIE_API_URL": server.base_url, **FAST_RETRIES}
-        result = cli("plan", *ONLY, "--root", str(bundled_repo), env=env)
+        result = cli("plan", *ONLY, "--root", str(org_repo), env=env)
     no_canary(result, tmp_path, caplog)
     assert "canar" not in result.err, "a cut message must not show the start of the key"
 
@@ -215,10 +215,10 @@ def delete_rotation(server: MeddlingOpsGenie, request: Request) -> None:
 
 
 def test_a_rotation_deleted_before_its_update_is_made_again(
-    og_cli: Run, fake: MeddlingOpsGenie, bundled_repo: Path
+    og_cli: Run, fake: MeddlingOpsGenie, org_repo: Path
 ) -> None:
     applied(og_cli)
-    swap_pair(bundled_repo, "2027-01-11", "emea")
+    swap_pair(org_repo, "2027-01-11", "emea")
     fake.before("PATCH", r"/rotations/", delete_rotation)
     result = og_cli("apply")
     assert result.code == 0, result.err
@@ -228,10 +228,10 @@ def test_a_rotation_deleted_before_its_update_is_made_again(
 
 
 def test_an_override_deleted_before_its_update_is_made_again(
-    og_cli: Run, fake: MeddlingOpsGenie, bundled_repo: Path
+    og_cli: Run, fake: MeddlingOpsGenie, org_repo: Path
 ) -> None:
     applied(og_cli)
-    path = bundled_repo / "rotations" / "overrides.yaml"
+    path = org_repo / "rotations" / "overrides.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(
         text.replace("start: '2027-01-04T09:00:00+01:00'", "start: '2027-01-03T09:00:00+01:00'"),
@@ -248,10 +248,10 @@ def test_an_override_deleted_before_its_update_is_made_again(
 
 
 def test_an_escalation_deleted_before_its_update_is_made_again(
-    og_cli: Run, fake: MeddlingOpsGenie, bundled_repo: Path
+    og_cli: Run, fake: MeddlingOpsGenie, org_repo: Path
 ) -> None:
     applied(og_cli)
-    path = bundled_repo / "policies" / "escalation.yaml"
+    path = org_repo / "policies" / "escalation.yaml"
     path.write_text(
         path.read_text(encoding="utf-8").replace("after_minutes: 10", "after_minutes: 15"),
         encoding="utf-8",
@@ -353,12 +353,12 @@ def first_rotation(change: Callable[[dict[str, Any]], None]) -> Callable[[Reques
     ],
 )
 def test_an_object_in_an_undocumented_form_is_a_clean_error(
-    cli: Run, bundled_repo: Path, spec_checks: None, change: Any, detail: str
+    cli: Run, org_repo: Path, change: Any, detail: str
 ) -> None:
     with Reshaping() as server:
-        seed(server, bundled_repo)
+        seed(server, org_repo)
         env = {"OPSGENIE_API_KEY": server.api_key, "OPSGENIE_API_URL": server.base_url}
-        root = ("--root", str(bundled_repo))
+        root = ("--root", str(org_repo))
         assert cli("apply", *ONLY, *root, env=env).code == 0
         server.reshape = first_rotation(change)
         result = cli("plan", *ONLY, *root, env=env)
@@ -370,15 +370,15 @@ def test_an_object_in_an_undocumented_form_is_a_clean_error(
 
 
 def test_instants_without_an_offset_are_utc_wherever_setops_runs(
-    cli: Run, bundled_repo: Path, spec_checks: None, monkeypatch: pytest.MonkeyPatch
+    cli: Run, org_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TZ", "America/New_York")
     time.tzset()
     try:
         with Reshaping() as server:
-            seed(server, bundled_repo)
+            seed(server, org_repo)
             env = {"OPSGENIE_API_KEY": server.api_key, "OPSGENIE_API_URL": server.base_url}
-            root = ("--root", str(bundled_repo))
+            root = ("--root", str(org_repo))
             assert cli("apply", *ONLY, *root, env=env).code == 0
 
             def naive(rotation: dict[str, Any]) -> None:

@@ -67,15 +67,15 @@ def test_fresh_apply_creates_everything_then_plans_nothing(genie: Run, og: FakeO
 
 
 def test_on_call_equals_setops_who_across_the_window(
-    genie: Run, og: FakeOpsGenie, bundled_repo: Path
+    genie: Run, og: FakeOpsGenie, org_repo: Path
 ) -> None:
     applied(genie)
     window = every(NOW, NOW + dt.timedelta(weeks=12), dt.timedelta(minutes=90))
-    assert list(mismatches(og, bundled_repo, window)) == []
+    assert list(mismatches(og, org_repo, window)) == []
 
 
 def test_on_call_equals_setops_who_through_daylight_saving_changes(
-    genie: Run, og: FakeOpsGenie, bundled_repo: Path
+    genie: Run, og: FakeOpsGenie, org_repo: Path
 ) -> None:
     """March 2027: New York moves its clocks on the 14th, Berlin on the 28th, so for two
     weeks the amer shift's hours sit an hour earlier on the Berlin schedule."""
@@ -87,7 +87,7 @@ def test_on_call_equals_setops_who_through_daylight_saving_changes(
     weeks = every(
         at("2027-03-08T00:00:00+01:00"), at("2027-04-05T12:00:00+02:00"), dt.timedelta(minutes=30)
     )
-    assert list(mismatches(og, bundled_repo, weeks)) == []
+    assert list(mismatches(og, org_repo, weeks)) == []
     # OpsGenie's own HTTP answer agrees with the oracle on both sides of each change.
     for when in (
         "2027-03-13T19:30:00-05:00",
@@ -110,9 +110,9 @@ def test_on_call_equals_setops_who_through_daylight_saving_changes(
 
 
 def test_per_role_and_shift_schedules_live_in_their_shift_zones(
-    genie: Run, og: FakeOpsGenie, bundled_repo: Path
+    genie: Run, og: FakeOpsGenie, org_repo: Path
 ) -> None:
-    path = bundled_repo / "policies" / "integrations.yaml"
+    path = org_repo / "policies" / "integrations.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("schedules: per-role", "schedules: per-role-and-shift"))
     result = genie("apply", *ONLY, SETOPS_NOW="2027-03-01T12:00:00+01:00")
@@ -128,7 +128,7 @@ def test_per_role_and_shift_schedules_live_in_their_shift_zones(
     weeks = every(
         at("2027-03-08T00:00:00+01:00"), at("2027-04-05T00:00:00+02:00"), dt.timedelta(minutes=60)
     )
-    assert list(mismatches(og, bundled_repo, weeks, "per-role-and-shift")) == []
+    assert list(mismatches(og, org_repo, weeks, "per-role-and-shift")) == []
 
 
 def test_escalation_pages_primary_then_backup_then_lead(genie: Run, og: FakeOpsGenie) -> None:
@@ -146,11 +146,11 @@ def test_escalation_pages_primary_then_backup_then_lead(genie: Run, og: FakeOpsG
 
 
 def test_a_swap_in_a_cycle_updates_exactly_its_four_rotations(
-    genie: Run, og: FakeOpsGenie, bundled_repo: Path
+    genie: Run, og: FakeOpsGenie, org_repo: Path
 ) -> None:
     applied(genie)
     og.clear_log()
-    swap_pair(bundled_repo, "2027-01-11", "emea")
+    swap_pair(org_repo, "2027-01-11", "emea")
     plan = genie("plan", *ONLY, "--format", "json", "--detailed-exitcode")
     assert plan.code == 2
     changes = json.loads(plan.out)["targets"][0]["changes"]
@@ -163,14 +163,14 @@ def test_a_swap_in_a_cycle_updates_exactly_its_four_rotations(
     og.clear_log()
     applied(genie)
     assert sorted(w.split(" ")[0] for w in writes(og)) == ["PATCH"] * 4
-    assert list(mismatches(og, bundled_repo, [at("2027-01-12T10:00:00+01:00")])) == []
+    assert list(mismatches(og, org_repo, [at("2027-01-12T10:00:00+01:00")])) == []
 
 
 def test_a_swap_for_tomorrow_creates_two_overrides_without_force(
-    genie: Run, og: FakeOpsGenie, bundled_repo: Path
+    genie: Run, og: FakeOpsGenie, org_repo: Path
 ) -> None:
     applied(genie)
-    add_override(bundled_repo, SWAP_TOMORROW)
+    add_override(org_repo, SWAP_TOMORROW)
     og.clear_log()
     result = applied(genie)
     assert "needs --force" not in result.out
@@ -180,14 +180,12 @@ def test_a_swap_for_tomorrow_creates_two_overrides_without_force(
     ]
     tomorrow = at("2026-12-02T10:00:00+01:00")
     assert og.on_call("SET Primary", tomorrow) == ["femi.adeyemi@example.com"]
-    assert list(mismatches(og, bundled_repo, [tomorrow])) == []
+    assert list(mismatches(og, org_repo, [tomorrow])) == []
 
 
-def test_removing_an_override_deletes_it_last(
-    genie: Run, og: FakeOpsGenie, bundled_repo: Path
-) -> None:
+def test_removing_an_override_deletes_it_last(genie: Run, og: FakeOpsGenie, org_repo: Path) -> None:
     applied(genie)
-    drop_overrides(bundled_repo, "swap-jonas-kai-2026-12-16", "swap-kai-jonas-2026-12-16")
+    drop_overrides(org_repo, "swap-jonas-kai-2026-12-16", "swap-kai-jonas-2026-12-16")
     og.clear_log()
     applied(genie)
     assert sorted(writes(og)) == [
@@ -199,9 +197,9 @@ def test_removing_an_override_deletes_it_last(
 # ---- the safety rail ------------------------------------------------------------------------
 
 
-def test_lost_coverage_needs_force(genie: Run, og: FakeOpsGenie, bundled_repo: Path) -> None:
+def test_lost_coverage_needs_force(genie: Run, og: FakeOpsGenie, org_repo: Path) -> None:
     applied(genie)
-    cut_cycles_from(bundled_repo, "2027-02-08")
+    cut_cycles_from(org_repo, "2027-02-08")
     og.clear_log()
     refused = genie("apply", *ONLY)
     assert refused.code == 1
@@ -215,11 +213,11 @@ def test_lost_coverage_needs_force(genie: Run, og: FakeOpsGenie, bundled_repo: P
 
 
 def test_deleting_most_owned_objects_needs_force(
-    genie: Run, og: FakeOpsGenie, bundled_repo: Path
+    genie: Run, og: FakeOpsGenie, org_repo: Path
 ) -> None:
     applied(genie)
-    cut_cycles_from(bundled_repo, "2026-12-28")
-    keep_overrides(bundled_repo, 2)
+    cut_cycles_from(org_repo, "2026-12-28")
+    keep_overrides(org_repo, 2)
     og.clear_log()
     plan = genie("plan", *ONLY)
     assert "needs --force: it deletes 43 of the 72 objects setops manages there (60%" in plan.out
@@ -283,28 +281,28 @@ def test_a_foreign_rotation_keeps_paging_and_is_named(genie: Run, og: FakeOpsGen
 
 
 def test_preflight_names_people_missing_in_opsgenie_and_sends_nothing(
-    cli: Run, bundled_repo: Path, spec_checks: None
+    cli: Run, org_repo: Path
 ) -> None:
     with FakeOpsGenie() as og:
-        seed(og, bundled_repo, skip=("kai", "omar"))
+        seed(og, org_repo, skip=("kai", "omar"))
         env = {"OPSGENIE_API_KEY": og.api_key, "OPSGENIE_API_URL": og.base_url}
-        result = cli("apply", *ONLY, "--root", str(bundled_repo), env=env)
+        result = cli("apply", *ONLY, "--root", str(org_repo), env=env)
         assert result.code == 1
         assert (
             "not OpsGenie users: kai.nakamura@example.com (kai), omar.haddad@example.com (omar)"
             in result.err
         )
         assert og.mutating_requests() == []
-        plan = cli("plan", *ONLY, "--detailed-exitcode", "--root", str(bundled_repo), env=env)
+        plan = cli("plan", *ONLY, "--detailed-exitcode", "--root", str(org_repo), env=env)
         assert plan.code == 1 and "cannot apply" in plan.out
         check_fake(og)
 
 
 def test_without_a_key_plan_shows_what_it_would_create(
-    cli: Run, bundled_repo: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Run, org_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("OPSGENIE_API_KEY", raising=False)
-    root = ("--root", str(bundled_repo))
+    root = ("--root", str(org_repo))
     plain = cli("plan", *root)
     assert plain.code == 0
     assert "opsgenie: 76 to create" in plain.out and "OPSGENIE_API_KEY" in plain.err

@@ -92,13 +92,13 @@ def test_a_week_across_dst_counts_as_one_week(tmp_path: Path) -> None:
     assert (eu0.primary_weeks, eu0.backup_weeks) == (1.0, 1.0)
 
 
-def test_load_command_json_contract(cli: Callable[..., Any], bundled_repo: Path) -> None:
-    result = cli("load", "--root", str(bundled_repo), "--format", "json")
+def test_load_command_json_contract(cli: Callable[..., Any], org_repo: Path) -> None:
+    result = cli("load", "--root", str(org_repo), "--format", "json")
     assert result.code == 0, result.err
     data = json.loads(result.out)
     assert set(data) == {"window", "balance_weeks", "lead_balance_weeks", "people", "teams"}
     assert {p["id"] for p in data["people"]} >= {"ana", "hana"}
     assert data["window"]["start"] == "2026-06-02T00:00:00+02:00"
     for fmt in ("text", "markdown"):
-        shown = cli("load", "--root", str(bundled_repo), "--format", fmt, "--weeks", "4")
+        shown = cli("load", "--root", str(org_repo), "--format", fmt, "--weeks", "4")
         assert shown.code == 0 and "balance" in shown.out

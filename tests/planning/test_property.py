@@ -12,8 +12,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from setops.checks import validate_config
 from setops.config.load import load_config
-from setops.config.validate import validate_config
 from setops.planning.extend import written
 from setops.planning.inputs import TURN, PlanningInput, planning_input
 from setops.planning.propose import CannotPlan, propose

@@ -183,9 +183,9 @@ def test_working_day_impossible(tmp_path: Path) -> None:
 # --- the command ------------------------------------------------------------------
 
 
-def test_same_input_same_proposal(cli: Callable[..., Any], bundled_repo: Path) -> None:
+def test_same_input_same_proposal(cli: Callable[..., Any], org_repo: Path) -> None:
     runs = [
-        cli("propose", "--cycles", "4", "--format", "json", "--root", str(bundled_repo))
+        cli("propose", "--cycles", "4", "--format", "json", "--root", str(org_repo))
         for _ in range(2)
     ]
     assert runs[0].code == 0, runs[0].err
@@ -204,15 +204,15 @@ def test_impossible_roster_exits_1_naming_the_rule(cli: Callable[..., Any], tmp_
     assert "time off: eu2" in result.err and "Traceback" not in result.err
 
 
-def test_write_keeps_every_comment(cli: Callable[..., Any], bundled_repo: Path) -> None:
-    path = bundled_repo / "rotations" / "set.yaml"
+def test_write_keeps_every_comment(cli: Callable[..., Any], org_repo: Path) -> None:
+    path = org_repo / "rotations" / "set.yaml"
     before = path.read_text(encoding="utf-8")
-    result = cli("propose", "--cycles", "3", "--write", "--root", str(bundled_repo))
+    result = cli("propose", "--cycles", "3", "--write", "--root", str(org_repo))
     assert result.code == 0, result.err
     after = path.read_text(encoding="utf-8")
     assert after.startswith(before)
     assert "  - start: 2027-06-28  # to 2027-07-12\n" in after
-    assert cli("validate", "--root", str(bundled_repo)).code == 0
-    assert cli("fmt", "--check", "--root", str(bundled_repo)).code == 0
-    again = cli("propose", "--cycles", "1", "--root", str(bundled_repo))
+    assert cli("validate", "--root", str(org_repo)).code == 0
+    assert cli("fmt", "--check", "--root", str(org_repo)).code == 0
+    again = cli("propose", "--cycles", "1", "--root", str(org_repo))
     assert "2027-08-09" in again.out  # the next proposal starts after the written ones

@@ -9,7 +9,7 @@ import pytest
 
 from setops.config.load import Config, load_config
 from setops.site import build_site
-from tests.conftest import REPO
+from tests.conftest import ORG
 
 # A Tuesday morning in the bundled schedule: the emea shift is on, amer is off hours.
 PINNED = dt.datetime.fromisoformat("2026-12-08T10:00:00+01:00")
@@ -17,7 +17,7 @@ PINNED = dt.datetime.fromisoformat("2026-12-08T10:00:00+01:00")
 
 @pytest.fixture(scope="session")
 def bundled_config() -> Config:
-    return load_config(REPO)
+    return load_config(ORG)
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ import pytest
 from setops.config.load import Config
 from setops.schedule import compute_schedule
 from setops.site.data import next_turn
-from tests.conftest import REPO, Result
+from tests.conftest import ORG, REPO, Result
 from tests.site.browser import Watch, browser_page
 from tests.site.conftest import PINNED
 
@@ -61,7 +61,7 @@ def open_site(page: Any, url: str, at: dt.datetime = PINNED) -> None:
 
 
 def who(cli: Callable[..., Result], at: dt.datetime) -> dict[str, Any]:
-    result = cli("who", "--root", str(REPO), "--at", at.isoformat(), "--format", "json")
+    result = cli("who", "--root", str(ORG), "--at", at.isoformat(), "--format", "json")
     data: dict[str, Any] = json.loads(result.out)
     return data
 
@@ -118,6 +118,20 @@ def test_the_page_follows_the_clock_after_it_was_built(
         assert page.locator("#now-body .tag").count() == 2  # both holders are overrides
         assert page.locator(".days .today").get_attribute("data-day") == "2026-12-16"
         assert page.locator("#jump-today").get_attribute("href") == "#week-2026-12-14"
+        assert_quiet(watch, site_dir.as_uri())
+
+
+def test_the_page_works_out_shift_hours_across_a_dst_change(site_dir: Path, tmp_path: Path) -> None:
+    # Opened in the fortnight when New York is on summer time and Berlin not yet: the amer
+    # shift's 08:00 in New York is 13:00 in Berlin and 12:00 in London.
+    later = dt.datetime.fromisoformat("2027-03-15T12:00:00+01:00")
+    with browser_page(tmp_path / "profile", timezone_id="Europe/London") as (page, watch):
+        open_site(page, (site_dir / "index.html").as_uri(), at=later)
+        amer = page.locator('[data-shift="amer"]')
+        assert amer.locator(".rotation-hours").inner_text().startswith("13:00\u201301:00")
+        assert amer.locator(".viewer-hours").inner_text() == (
+            "12:00\u201300:00 Europe/London (your zone)"
+        )
         assert_quiet(watch, site_dir.as_uri())
 
 

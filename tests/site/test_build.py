@@ -14,7 +14,7 @@ from icalendar import Calendar
 from setops.config.load import Config
 from setops.schedule import compute_schedule
 from setops.site import build_site
-from tests.conftest import REPO, Result
+from tests.conftest import ORG, Result
 from tests.site.conftest import PINNED
 from tests.site.markup import Element, parse
 
@@ -93,7 +93,7 @@ def test_the_page_has_a_language_a_title_landmarks_and_labelled_controls(site_di
 def test_the_page_as_built_names_whoever_setops_who_names(
     at: str, bundled_config: Config, cli: Callable[..., Result]
 ) -> None:
-    who = json.loads(cli("who", "--root", str(REPO), "--at", at, "--format", "json").out)
+    who = json.loads(cli("who", "--root", str(ORG), "--at", at, "--format", "json").out)
     root = page(bundled_config, dt.datetime.fromisoformat(at))
     now = root.find(id="now-body")
     assert named(now.find(data_role="lead")) == who["lead"]["name"]
@@ -172,7 +172,7 @@ def test_the_load_table_shows_what_setops_load_reports(
     site_dir: Path, cli: Callable[..., Result]
 ) -> None:
     pinned = {"SETOPS_NOW": PINNED.isoformat()}  # the load window starts from now
-    report = json.loads(cli("load", "--root", str(REPO), "--format", "json", env=pinned).out)
+    report = json.loads(cli("load", "--root", str(ORG), "--format", "json", env=pinned).out)
     root = parse((site_dir / "index.html").read_text(encoding="utf-8"))
     rows = root.find(id="load").find("tbody").find_all("tr")
     assert len(rows) == len(report["people"])
@@ -184,3 +184,13 @@ def test_the_load_table_shows_what_setops_load_reports(
         deviation = f"{person['deviation_weeks']:+.1f}"
         deviation = "0.0" if float(deviation) == 0 else deviation.replace("-", "\u2212")
         assert cells == [person["pool"], *numbers, deviation]
+
+
+def test_shift_hours_follow_each_zones_dst_in_the_weeks_they_differ(
+    bundled_config: Config,
+) -> None:
+    # New York moved its clocks on 14 March 2027, Berlin only on the 28th: for two weeks
+    # the amer shift starts an hour earlier on the rotation's clock.
+    root = page(bundled_config, dt.datetime.fromisoformat("2027-03-15T12:00:00+01:00"))
+    amer = root.find("article", data_shift="amer").find("li", **{"class": "rotation-hours"})
+    assert amer.text.startswith("13:00\u201301:00 Europe/Berlin")

@@ -240,7 +240,7 @@ class EscalationObj:
 
 
 @dataclass(frozen=True)
-class State:
+class PagingState:
     """What the paging service holds now, of the schedules and escalation setops manages."""
 
     schedules: Mapping[str, ScheduleObj]

@@ -10,16 +10,18 @@ from collections.abc import Iterable, Iterator, Sequence
 from zoneinfo import ZoneInfo
 
 from setops.plan import Change
+from setops.targets.paging.changes import Diff, Op, owned_count
 from setops.targets.paging.desired import Desired
-from setops.targets.paging.diff import Diff, Op, owned_count
-from setops.targets.paging.model import RotationObj, State
+from setops.targets.paging.model import PagingState, RotationObj
 
 MAX_DELETE_SHARE = 0.30
 STEP = dt.timedelta(minutes=30)  # every rotation boundary and restriction lies on this grid
 DAY = dt.timedelta(days=1)
 
 
-def unsafe_reasons(diff: Diff, desired: Desired, current: State, now: dt.datetime) -> list[str]:
+def unsafe_reasons(
+    diff: Diff, desired: Desired, current: PagingState, now: dt.datetime
+) -> list[str]:
     """Why applying this plan needs --force; empty when it is safe."""
     reasons = []
     deletes = sum(c.action == "delete" for c in diff.changes)
@@ -34,7 +36,7 @@ def unsafe_reasons(diff: Diff, desired: Desired, current: State, now: dt.datetim
 
 
 def lost_coverage(
-    changes: Sequence[Change], desired: Desired, current: State, now: dt.datetime
+    changes: Sequence[Change], desired: Desired, current: PagingState, now: dt.datetime
 ) -> list[str]:
     """Schedules someone holds today that would have nobody on call at some future time."""
     ops: list[Op] = [c.payload for c in changes if c.kind == "rotation"]

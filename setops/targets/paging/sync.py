@@ -26,6 +26,7 @@ from setops.errors import SetopsError
 from setops.plan import Change, Notice, TargetPlan
 from setops.targets.base import ApplyReport, Target
 from setops.targets.http import VendorError, connection_error, create_once
+from setops.targets.paging.changes import Op, apply_rank, plan_changes
 from setops.targets.paging.desired import (
     Desired,
     SyncSettings,
@@ -33,14 +34,13 @@ from setops.targets.paging.desired import (
     desired_schedules,
     desired_state,
 )
-from setops.targets.paging.diff import Op, apply_rank, plan_changes
 from setops.targets.paging.importer import Timelines
 from setops.targets.paging.model import (
     EscalationObj,
     OverrideObj,
+    PagingState,
     RotationObj,
     ScheduleObj,
-    State,
 )
 from setops.targets.paging.safety import unsafe_reasons
 from setops.targets.paging.unnamed import claim_overrides
@@ -55,7 +55,7 @@ class Backend(Protocol):
     def requests(self) -> int:
         """How many HTTP requests were sent so far."""
 
-    def read(self, schedules: Sequence[str], escalation: str) -> State: ...
+    def read(self, schedules: Sequence[str], escalation: str) -> PagingState: ...
     def user_exists(self, username: str) -> bool: ...
     def find_schedule(self, name: str) -> ScheduleObj | None: ...
     def create_schedule(self, schedule: ScheduleObj, rotations: Sequence[RotationObj]) -> None: ...
@@ -146,7 +146,7 @@ class PagingTarget(Target):
             desired = dataclasses.replace(desired, overrides=kept)
         return desired
 
-    def read(self, desired: Desired) -> State:
+    def read(self, desired: Desired) -> PagingState:
         """The current state, with overrides the service named itself matched up."""
         with self.answers("read the schedules"):
             names = [s.name for s in desired.schedules]
@@ -177,7 +177,7 @@ class PagingTarget(Target):
         missing = self.missing_credentials()
         if missing:
             diff = plan_changes(
-                self.name, desired, State({}), self.context.now, False, self.import_command
+                self.name, desired, PagingState({}), self.context.now, False, self.import_command
             )
             notice = Notice(
                 "warning",
@@ -200,7 +200,9 @@ class PagingTarget(Target):
             blocked=tuple(self._preflight(desired, current) if diff.changes else ()),
         )
 
-    def _notices(self, changes: Sequence[Change], current: State, foreign: int) -> list[Notice]:
+    def _notices(
+        self, changes: Sequence[Change], current: PagingState, foreign: int
+    ) -> list[Notice]:
         notices = []
         if any(c.kind == "escalation" and c.action == "create" for c in changes):
             notices.append(Notice("info", self.routing_hint))
@@ -216,7 +218,7 @@ class PagingTarget(Target):
             )
         return notices
 
-    def _preflight(self, desired: Desired, current: State) -> list[str]:
+    def _preflight(self, desired: Desired, current: PagingState) -> list[str]:
         """Every person in the synced window must be a user of the service."""
         known = current.known_users()
         unknown = [u for u in sorted(desired.users - known) if not self.backend.user_exists(u)]

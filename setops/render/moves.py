@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from setops import markdown as md
 from setops.config.load import Config
 from setops.config_changes import ValueChange, by_section
-from setops.diff import LoadChange, Move
 from setops.errors import Problem
+from setops.moves import LoadChange, Move
 from setops.render.people import span
 
 MARKER = "<!-- setops:diff -->"

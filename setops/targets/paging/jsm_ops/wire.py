@@ -80,54 +80,54 @@ class Directory:
 # ---- wire format -> neutral objects ------------------------------------------------------
 
 
-def participant(data: Mapping[str, Any], d: Directory) -> str:
+def participant(data: Mapping[str, Any], directory: Directory) -> str:
     """A responder as the neutral objects name it: a person, or "<kind>:<name or id>"."""
     kind, ident = str(data.get("type", "")), str(data.get("id") or "")
     if kind == "user":
-        return d.people.get(ident, f"user:{ident}")
+        return directory.people.get(ident, f"user:{ident}")
     if kind == "noone":
         return ":none"
     if kind == "team":
-        return f"team:{d.teams.get(ident, ident)}"
+        return f"team:{directory.teams.get(ident, ident)}"
     if kind == "schedule":
-        return f"schedule:{d.schedule_name(ident) or ident}"
+        return f"schedule:{directory.schedule_name(ident) or ident}"
     return f"{kind}:{ident}"
 
 
-def schedule_from_wire(data: Mapping[str, Any], d: Directory) -> ScheduleObj:
+def schedule_from_wire(data: Mapping[str, Any], directory: Directory) -> ScheduleObj:
     team = data.get("teamId")
     return ScheduleObj(
         name=str(data["name"]),
         timezone=str(data.get("timezone") or DEFAULT_TIMEZONE),
-        owner_team=d.teams.get(str(team), str(team)) if team else None,
+        owner_team=directory.teams.get(str(team), str(team)) if team else None,
         enabled=bool(data.get("enabled", True)),
         id=data.get("id"),
     )
 
 
-def rotation_from_wire(schedule: str, data: Mapping[str, Any], d: Directory) -> RotationObj:
+def rotation_from_wire(schedule: str, data: Mapping[str, Any], directory: Directory) -> RotationObj:
     end = data.get("endDate")
     return RotationObj(
         schedule=schedule,
         name=str(data.get("name") or ""),
         start=instant(data["startDate"]),
         end=instant(end) if end else None,
-        participants=tuple(participant(p, d) for p in data.get("participants") or []),
+        participants=tuple(participant(p, directory) for p in data.get("participants") or []),
         hours=hours_from_wire(data.get("timeRestriction")),
         id=data.get("id"),
     )
 
 
-def override_from_wire(schedule: str, data: Mapping[str, Any], d: Directory) -> OverrideObj:
+def override_from_wire(schedule: str, data: Mapping[str, Any], directory: Directory) -> OverrideObj:
     """An override; `claimed` when it names setops' mark (left out of its rotations)."""
-    names = {i: n for n, i in d.rotations.get(schedule, {}).items()}
+    names = {i: n for n, i in directory.rotations.get(schedule, {}).items()}
     ids = [str(i) for i in data.get("rotationIds") or []]
-    mark = d.mark(schedule)
+    mark = directory.mark(schedule)
     alias = str(data["alias"])
     return OverrideObj(
         schedule=schedule,
         alias=alias,
-        user=participant(data.get("responder") or {"type": "noone"}, d),
+        user=participant(data.get("responder") or {"type": "noone"}, directory),
         start=instant(data["startDate"]),
         end=instant(data["endDate"]),
         rotations=tuple(sorted(names.get(i, i) for i in ids if i != mark)),
@@ -136,16 +136,16 @@ def override_from_wire(schedule: str, data: Mapping[str, Any], d: Directory) -> 
     )
 
 
-def rule_from_wire(data: Mapping[str, Any], d: Directory) -> Rule:
+def rule_from_wire(data: Mapping[str, Any], directory: Directory) -> Rule:
     return Rule(
         delay_minutes=int(data.get("delay") or 0),
-        recipient=participant(data.get("recipient") or {}, d),
+        recipient=participant(data.get("recipient") or {}, directory),
         condition=str(data.get("condition", "if-not-acked")),
         notify=str(data.get("notifyType", "default")),
     )
 
 
-def escalation_from_wire(data: Mapping[str, Any], team: str, d: Directory) -> EscalationObj:
+def escalation_from_wire(data: Mapping[str, Any], team: str, directory: Directory) -> EscalationObj:
     """An escalation of `team`; a repeat whose wait is 0 is none (JSM's way to say so)."""
     repeat = data.get("repeat") or {}
     wait = int(repeat.get("waitInterval") or 0)
@@ -153,7 +153,7 @@ def escalation_from_wire(data: Mapping[str, Any], team: str, d: Directory) -> Es
         name=str(data["name"]),
         description=str(data.get("description") or ""),
         owner_team=team,
-        rules=tuple(rule_from_wire(r, d) for r in data.get("rules") or []),
+        rules=tuple(rule_from_wire(r, directory) for r in data.get("rules") or []),
         repeat=Repeat(
             wait,
             int(repeat.get("count") or 1),
@@ -170,18 +170,20 @@ def escalation_from_wire(data: Mapping[str, Any], team: str, d: Directory) -> Es
 # ---- neutral objects -> wire format ------------------------------------------------------
 
 
-def responder(who: str, d: Directory) -> Json:
+def responder(who: str, directory: Directory) -> Json:
     """A person as JSM names them: {"type": "user", "id": <account id>}."""
     if who == ":none":
         return {"type": "noone"}
     kind, _, ident = who.partition(":") if ":" in who else ("user", "", who)
     if kind == "user":
-        return {"type": "user", "id": d.accounts.get(who, ident)}
+        return {"type": "user", "id": directory.accounts.get(who, ident)}
     return {"type": kind, "id": ident}
 
 
-def rotation_to_wire(rotation: RotationObj, d: Directory, *, clear_hours: bool = False) -> Json:
-    return rotation_body(rotation, lambda p: responder(p, d), clear_hours=clear_hours)
+def rotation_to_wire(
+    rotation: RotationObj, directory: Directory, *, clear_hours: bool = False
+) -> Json:
+    return rotation_body(rotation, lambda p: responder(p, directory), clear_hours=clear_hours)
 
 
 def mark_to_wire() -> Json:
@@ -212,12 +214,12 @@ def schedule_update_to_wire(schedule: ScheduleObj, team_id: str | None) -> Json:
     return {"timezone": schedule.timezone, "enabled": schedule.enabled, "teamId": team_id or ""}
 
 
-def override_to_wire(override: OverrideObj, d: Directory, mark: str | None) -> Json:
+def override_to_wire(override: OverrideObj, directory: Directory, mark: str | None) -> Json:
     """An override on its rotations by id, and on setops' mark when there is one (an
     override of every rotation is left unmarked: naming the mark would narrow it)."""
-    ids = d.rotations.get(override.schedule, {})
+    ids = directory.rotations.get(override.schedule, {})
     body: Json = {
-        "responder": responder(override.user, d),
+        "responder": responder(override.user, directory),
         "startDate": wire_instant(override.start),
         "endDate": wire_instant(override.end),
     }
@@ -226,16 +228,16 @@ def override_to_wire(override: OverrideObj, d: Directory, mark: str | None) -> J
     return body
 
 
-def escalation_to_wire(escalation: EscalationObj, d: Directory, team_id: str) -> Json:
+def escalation_to_wire(escalation: EscalationObj, directory: Directory, team_id: str) -> Json:
     rules = []
     for rule in escalation.rules:
         kind, _, name = rule.recipient.partition(":")
         if kind == "schedule":
-            recipient: Json = {"type": "schedule", "id": d.schedules[name]}
+            recipient: Json = {"type": "schedule", "id": directory.schedules[name]}
         elif kind == "team":
-            recipient = {"type": "team", "id": d.team_id(name) or name}
+            recipient = {"type": "team", "id": directory.team_id(name) or name}
         else:
-            recipient = responder(rule.recipient, d)
+            recipient = responder(rule.recipient, directory)
         rules.append(
             {
                 "condition": rule.condition,

@@ -1,16 +1,16 @@
-"""Jira Service Management Operations: the paging target's calls (REST v1).
+"""Jira Service Management Operations: the paging Backend and the target using it (REST v1).
 
 OpsGenie's successor keeps its schedule concepts under
 `https://api.atlassian.com/jsm/ops/api/{cloudId}/v1`: JSM_OPS_EMAIL and JSM_OPS_API_TOKEN
 (an Atlassian account and its API token, HTTP Basic), JSM_OPS_CLOUD_ID (the site's cloud
 id), JSM_OPS_API_URL to point elsewhere. Everything about what to sync lives in
-`setops.targets.paging`, shared with OpsGenie; this module, `jsm_ops_client` (HTTP) and
-`jsm_ops_wire` (JSON) only carry the neutral objects to and from JSM.
+`setops.targets.paging`, shared with OpsGenie; this module, `client` (HTTP) and `wire`
+(JSON) only carry the neutral objects to and from JSM.
 
 Where JSM's API differs and this backend makes up for it: everything is addressed by id,
 so the names setops keeps are mapped to ids as they are read or created; escalations
 belong to the owning team; lists come in pages; there is no user look-up; and overrides
-get aliases JSM makes itself, so setops marks its own (see `jsm_ops_wire.MARK_NAME` and
+get aliases JSM makes itself, so setops marks its own (see `wire.MARK_NAME` and
 `paging.unnamed`).
 """
 
@@ -23,8 +23,9 @@ from urllib.parse import quote
 
 from setops.errors import SetopsError
 from setops.targets.http import create_once
-from setops.targets.jsm_ops_client import JsmOpsClient, api_base
-from setops.targets.jsm_ops_wire import (
+from setops.targets.paging.importer import Timelines
+from setops.targets.paging.jsm_ops.client import JsmOpsClient, api_base
+from setops.targets.paging.jsm_ops.wire import (
     MARK_NAME,
     Directory,
     escalation_from_wire,
@@ -38,13 +39,12 @@ from setops.targets.jsm_ops_wire import (
     schedule_to_wire,
     schedule_update_to_wire,
 )
-from setops.targets.paging.importer import Timelines
 from setops.targets.paging.model import (
     EscalationObj,
     OverrideObj,
+    PagingState,
     RotationObj,
     ScheduleObj,
-    State,
 )
 from setops.targets.paging.sync import PagingTarget
 
@@ -68,7 +68,7 @@ class JsmOpsBackend:
     def __init__(self, client: JsmOpsClient, owner_team: str, accounts: Mapping[str, str]) -> None:
         self.client = client
         self.owner_team = owner_team
-        self.d = Directory(accounts)
+        self.directory = Directory(accounts)
         self._team: str | None = None
 
     @property
@@ -77,7 +77,7 @@ class JsmOpsBackend:
 
     # ---- reading ----
 
-    def read(self, schedules: Sequence[str], escalation: str) -> State:
+    def read(self, schedules: Sequence[str], escalation: str) -> PagingState:
         """Current state in 3 + one call per existing schedule (more when a list runs to
         further pages): the teams, every schedule with its rotations, each schedule's
         overrides, the owner team's escalations."""
@@ -89,19 +89,23 @@ class JsmOpsBackend:
         rotations: list[RotationObj] = []
         overrides: list[OverrideObj] = []
         for name, data in found.items():
-            self.d.remember(name, data)
+            self.directory.remember(name, data)
             rotations += [
-                rotation_from_wire(name, r, self.d)
+                rotation_from_wire(name, r, self.directory)
                 for r in data.get("rotations") or []
                 if r.get("name") != MARK_NAME  # setops' mark is no rotation to sync
             ]
-            overrides += [override_from_wire(name, o, self.d) for o in self._overrides(name)]
+            overrides += [
+                override_from_wire(name, o, self.directory) for o in self._overrides(name)
+            ]
         mine = next((e for e in self._escalations(team) if e.get("name") == escalation), None)
-        return State(
-            schedules={n: schedule_from_wire(s, self.d) for n, s in found.items()},
+        return PagingState(
+            schedules={n: schedule_from_wire(s, self.directory) for n, s in found.items()},
             rotations=tuple(rotations),
             overrides=tuple(overrides),
-            escalation=escalation_from_wire(mine, self.owner_team, self.d) if mine else None,
+            escalation=escalation_from_wire(mine, self.owner_team, self.directory)
+            if mine
+            else None,
         )
 
     def team_id(self) -> str:
@@ -109,8 +113,8 @@ class JsmOpsBackend:
         if self._team is None:
             listed = self.client.listing("/v1/teams", "list teams", "platformTeams")
             teams = {str(t["teamId"]): str(t["teamName"]) for t in listed}
-            self.d.teams.update(teams)
-            self._team = self.d.team_id(self.owner_team)
+            self.directory.teams.update(teams)
+            self._team = self.directory.team_id(self.owner_team)
             if self._team is None:
                 raise SetopsError(
                     f"jsm-ops: no team {self.owner_team!r} in JSM Operations (teams there: "
@@ -120,7 +124,7 @@ class JsmOpsBackend:
         return self._team
 
     def _overrides(self, schedule: str) -> list[Json]:
-        path = f"/v1/schedules/{_id(self.d.schedules[schedule])}/overrides"
+        path = f"/v1/schedules/{_id(self.directory.schedules[schedule])}/overrides"
         return list(self.client.pages(path, f"list the overrides of {schedule}", size=PAGE))
 
     def _escalations(self, team: str) -> list[Json]:
@@ -143,17 +147,17 @@ class JsmOpsBackend:
         data = next((s for s in listed if s.get("name") == name), None)
         if data is None:
             return None
-        self.d.remember(name, data)
-        return schedule_from_wire(data, self.d)
+        self.directory.remember(name, data)
+        return schedule_from_wire(data, self.directory)
 
     def create_schedule(self, schedule: ScheduleObj, rotations: Sequence[RotationObj]) -> None:
         """The schedule with its rotations and setops' mark, in one request."""
-        bodies = [rotation_to_wire(r, self.d) for r in rotations] + [mark_to_wire()]
+        bodies = [rotation_to_wire(r, self.directory) for r in rotations] + [mark_to_wire()]
         body = schedule_to_wire(schedule, self._team_of(schedule), bodies)
         data = self.client.call(
             "POST", "/v1/schedules", f"create schedule {schedule.name}", body=body
         )
-        self.d.remember(schedule.name, _obj(data))
+        self.directory.remember(schedule.name, _obj(data))
 
     def update_schedule(self, schedule: ScheduleObj, current: ScheduleObj) -> None:
         what = f"update schedule {schedule.name}"
@@ -165,9 +169,9 @@ class JsmOpsBackend:
         return self.team_id() if schedule.owner_team else None
 
     def _schedule_id(self, name: str) -> str:
-        if name not in self.d.schedules and self.find_schedule(name) is None:
+        if name not in self.directory.schedules and self.find_schedule(name) is None:
             raise SetopsError(f"jsm-ops: schedule {name} is not in JSM Operations")
-        return self.d.schedules[name]
+        return self.directory.schedules[name]
 
     # ---- rotations ----
 
@@ -178,23 +182,23 @@ class JsmOpsBackend:
         what = f"list the rotations of {schedule}"
         listed = list(self.client.pages(self._rotations_path(schedule), what, size=PAGE))
         for data in listed:
-            self.d.remember_rotation(schedule, data)
+            self.directory.remember_rotation(schedule, data)
         return listed
 
     def find_rotation(self, schedule: str, name: str) -> RotationObj | None:
         found = next((r for r in self._list_rotations(schedule) if r.get("name") == name), None)
-        return rotation_from_wire(schedule, found, self.d) if found else None
+        return rotation_from_wire(schedule, found, self.directory) if found else None
 
     def create_rotation(self, rotation: RotationObj) -> None:
         what = f"create rotation '{rotation.name}' in {rotation.schedule}"
-        body = rotation_to_wire(rotation, self.d)
+        body = rotation_to_wire(rotation, self.directory)
         data = self.client.call("POST", self._rotations_path(rotation.schedule), what, body=body)
-        self.d.remember_rotation(rotation.schedule, _obj(data))
+        self.directory.remember_rotation(rotation.schedule, _obj(data))
 
     def update_rotation(self, rotation: RotationObj, current: RotationObj) -> None:
         what = f"update rotation '{rotation.name}' in {rotation.schedule}"
         path = f"{self._rotations_path(rotation.schedule)}/{_id(str(current.id))}"
-        body = rotation_to_wire(rotation, self.d, clear_hours=current.hours is not None)
+        body = rotation_to_wire(rotation, self.directory, clear_hours=current.hours is not None)
         self.client.call("PATCH", path, what, body=body)
 
     def delete_rotation(self, current: RotationObj) -> None:
@@ -205,7 +209,7 @@ class JsmOpsBackend:
     def _mark(self, schedule: str) -> str:
         """setops' mark in `schedule`: known, found, or made (once: a lost answer is
         looked up before the mark is made again)."""
-        mark = self.d.mark(schedule)
+        mark = self.directory.mark(schedule)
         if mark is not None:
             return mark
         what = f"create setops' override mark in {schedule}"
@@ -213,7 +217,7 @@ class JsmOpsBackend:
         def make() -> str:
             path = self._rotations_path(schedule)
             data = _obj(self.client.call("POST", path, what, body=mark_to_wire()))
-            self.d.remember_rotation(schedule, data)
+            self.directory.remember_rotation(schedule, data)
             made = data.get("id") or find()  # an answer without the id: look it up
             if made is None:
                 raise SetopsError(f"jsm-ops: {what}: JSM answered without the rotation's id")
@@ -221,7 +225,7 @@ class JsmOpsBackend:
 
         def find() -> str | None:
             self._list_rotations(schedule)
-            return self.d.mark(schedule)
+            return self.directory.mark(schedule)
 
         # Its absence is known from the read (or from the schedule's create): make it.
         return create_once(make, find)
@@ -233,10 +237,12 @@ class JsmOpsBackend:
 
     def _rotation_ids(self, override: OverrideObj) -> None:
         """Make sure the ids of the override's rotations are known (made in this run)."""
-        known = self.d.rotations.get(override.schedule, {})
+        known = self.directory.rotations.get(override.schedule, {})
         if any(name not in known for name in override.rotations):
             self._list_rotations(override.schedule)
-        missing = [n for n in override.rotations if n not in self.d.rotations[override.schedule]]
+        missing = [
+            n for n in override.rotations if n not in self.directory.rotations[override.schedule]
+        ]
         if missing:
             raise SetopsError(
                 f"jsm-ops: override '{override.alias}' in {override.schedule} names rotations "
@@ -246,13 +252,13 @@ class JsmOpsBackend:
     def _override_body(self, override: OverrideObj) -> Json:
         self._rotation_ids(override)
         mark = self._mark(override.schedule) if override.rotations else None
-        return override_to_wire(override, self.d, mark)
+        return override_to_wire(override, self.directory, mark)
 
     def find_override(self, override: OverrideObj) -> OverrideObj | None:
         """The override JSM holds with this one's content (JSM names overrides itself)."""
         what = f"list the overrides of {override.schedule}"
         listed = self.client.pages(self._overrides_path(override.schedule), what, size=PAGE)
-        found = (override_from_wire(override.schedule, o, self.d) for o in listed)
+        found = (override_from_wire(override.schedule, o, self.directory) for o in listed)
         return next((o for o in found if o.same_content(override)), None)
 
     def create_override(self, override: OverrideObj) -> None:
@@ -277,14 +283,14 @@ class JsmOpsBackend:
 
     def find_escalation(self, name: str) -> EscalationObj | None:
         found = next((e for e in self._escalations(self.team_id()) if e.get("name") == name), None)
-        return escalation_from_wire(found, self.owner_team, self.d) if found else None
+        return escalation_from_wire(found, self.owner_team, self.directory) if found else None
 
     def _escalation_body(self, escalation: EscalationObj) -> Json:
         for rule in escalation.rules:  # the schedules it pages, by id
             kind, _, name = rule.recipient.partition(":")
             if kind == "schedule":
                 self._schedule_id(name)
-        return escalation_to_wire(escalation, self.d, self.team_id())
+        return escalation_to_wire(escalation, self.directory, self.team_id())
 
     def create_escalation(self, escalation: EscalationObj) -> None:
         what = f"create escalation {escalation.name}"

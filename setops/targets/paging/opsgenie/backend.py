@@ -1,21 +1,27 @@
-"""OpsGenie: the paging target's HTTP calls (REST v2); the JSON is in `opsgenie_wire`.
+"""OpsGenie: the paging Backend (which calls, in which order) and the target using it.
 
-OPSGENIE_API_KEY is the key of an API integration with read and configuration access;
-OPSGENIE_API_URL picks the region (https://api.eu.opsgenie.com) or a compatible server.
-Everything about what to sync lives in `setops.targets.paging`; this module and
-`opsgenie_wire` only carry the neutral objects to and from OpsGenie.
+The HTTP client is in `client`, the JSON in `wire`. Everything about what to sync lives in
+the paging core (`setops.targets.paging`); this package only carries the neutral objects to
+and from OpsGenie.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 from urllib.parse import quote
 
 from setops.errors import SetopsError
-from setops.targets.http import JsonApi, Session, base_url
-from setops.targets.opsgenie_wire import (
+from setops.targets.paging.importer import Period, Timelines
+from setops.targets.paging.model import (
+    EscalationObj,
+    OverrideObj,
+    PagingState,
+    RotationObj,
+    ScheduleObj,
+)
+from setops.targets.paging.opsgenie.client import OpsGenieClient, opsgenie_url
+from setops.targets.paging.opsgenie.wire import (
     Json,
     escalation_from_wire,
     escalation_to_wire,
@@ -27,57 +33,10 @@ from setops.targets.opsgenie_wire import (
     schedule_from_wire,
     wire_instant,
 )
-from setops.targets.paging.importer import Period, Timelines
-from setops.targets.paging.model import (
-    EscalationObj,
-    OverrideObj,
-    RotationObj,
-    ScheduleObj,
-    State,
-)
 from setops.targets.paging.sync import PagingTarget
 
-DEFAULT_URL = "https://api.opsgenie.com"
 BY_NAME = {"identifierType": "name"}
 IN_NAMED = {"scheduleIdentifierType": "name"}
-
-# ---- the HTTP client ---------------------------------------------------------------------
-
-
-class OpsGenieClient(JsonApi):
-    """The OpsGenie calls setops makes. Every failure is a VendorError naming the object and
-    quoting OpsGenie's own message; the key never appears in one."""
-
-    def __init__(self, url: str, key: str) -> None:
-        key = key.strip()  # a secret pasted with its newline is still the key
-        session = Session({"Authorization": f"GenieKey {key}"})
-        super().__init__("opsgenie", url, "OPSGENIE_API_URL", (key,), session)
-
-    def call(
-        self,
-        method: str,
-        path: str,
-        what: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        body: Any = None,
-        missing_ok: bool = False,
-        expect: type | None = None,
-    ) -> Any:
-        """The answer's `data`; with `expect`, it must be of that type (a list, an object)."""
-        response = self.send(method, path, what, params=params, body=body, missing_ok=missing_ok)
-        answer = self.json(response, what)
-        if response is None or expect is None:
-            return answer.get("data") if isinstance(answer, dict) else None
-        envelope = self.shape(answer, dict, what, response.status_code, "data")
-        return self.shape(envelope.get("data"), expect, what, response.status_code, "data")
-
-
-def opsgenie_url(value: str | None) -> str:
-    """OPSGENIE_API_URL as a base: the region's host (or a compatible server's), where a
-    pasted API version (`…/v2`) is dropped, since the paths carry it."""
-    url = base_url("OPSGENIE_API_URL", value, DEFAULT_URL, "https://api.eu.opsgenie.com")
-    return url[: -len("/v2")] if url.endswith("/v2") else url
 
 
 def _path(*parts: str) -> str:
@@ -94,7 +53,7 @@ class OpsGenieBackend:
     def requests(self) -> int:
         return self.client.requests
 
-    def read(self, schedules: Sequence[str], escalation: str) -> State:
+    def read(self, schedules: Sequence[str], escalation: str) -> PagingState:
         """Current state in 2 + one call per existing schedule: every schedule with its
         rotations in one list call, each schedule's overrides, every escalation."""
         listed = self.client.call(
@@ -107,8 +66,8 @@ class OpsGenieBackend:
             overrides += [override_from_wire(name, o) for o in self._overrides(name)]
         escalations = self.client.call("GET", "/v2/escalations", "list escalations", expect=list)
         mine = next((e for e in escalations if e.get("name") == escalation), None)
-        return State(
-            schedules={n: schedule_from_wire(d) for n, d in found.items()},
+        return PagingState(
+            schedules={n: schedule_from_wire(data) for n, data in found.items()},
             rotations=tuple(rotations),
             overrides=tuple(overrides),
             escalation=escalation_from_wire(mine) if mine else None,

@@ -21,9 +21,9 @@ from setops.targets.paging.model import (
     EscalationObj,
     Kind,
     OverrideObj,
+    PagingState,
     RotationObj,
     ScheduleObj,
-    State,
 )
 
 Obj = ScheduleObj | RotationObj | OverrideObj | EscalationObj
@@ -78,7 +78,7 @@ def change(target: str, op: Op, tz: ZoneInfo, reason: str = "") -> Change:
 def plan_changes(
     target: str,
     desired: Desired,
-    current: State,
+    current: PagingState,
     now: dt.datetime,
     prune: bool,
     import_command: str | None = None,
@@ -108,7 +108,7 @@ def apply_rank(item: Change) -> int:
     return RANK[item.kind]
 
 
-def _schedule_ops(desired: Desired, current: State) -> Iterator[Op]:
+def _schedule_ops(desired: Desired, current: PagingState) -> Iterator[Op]:
     for schedule in desired.schedules:
         found = current.schedules.get(schedule.name)
         if found is None:
@@ -132,7 +132,7 @@ def _rotation_changes(
     target: str,
     diff: Diff,
     desired: Desired,
-    current: State,
+    current: PagingState,
     now: dt.datetime,
     prune: bool,
     new_schedules: set[str],
@@ -153,7 +153,7 @@ def _rotation_changes(
 
 
 def _override_changes(
-    target: str, diff: Diff, desired: Desired, current: State, now: dt.datetime, prune: bool
+    target: str, diff: Diff, desired: Desired, current: PagingState, now: dt.datetime, prune: bool
 ) -> None:
     have, extra = _first_by_key(current.overrides, lambda o: (o.schedule, o.alias))
     for override in desired.overrides:
@@ -229,7 +229,7 @@ def foreign_text(
     )
 
 
-def owned_count(desired: Desired, current: State) -> int:
+def owned_count(desired: Desired, current: PagingState) -> int:
     """How many owned rotations and overrides in the synced window exist now."""
     objects: list[RotationObj | OverrideObj] = [*current.rotations, *current.overrides]
     return sum(1 for o in objects if o.owned and _in_scope(o, desired))

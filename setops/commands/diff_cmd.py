@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
+from setops.checks import validate_config
 from setops.commands.common import display_zone, format_option, load_valid, root_option, tz_option
 from setops.config.load import Config, load_config_files, read_files_at_revision
-from setops.config.validate import validate_config
 from setops.config_changes import comment_only_files, config_changes
-from setops.diff import load_changes, moves
 from setops.errors import ConfigError, Problem, SetopsError
-from setops.render.diff import DiffReport, diff_markdown, diff_text
+from setops.moves import load_changes, moves
+from setops.render.moves import DiffReport, diff_markdown, diff_text
 from setops.schedule import compute_schedule
 from setops.timeparse import now
 
