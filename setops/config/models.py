@@ -668,7 +668,12 @@ def attach_places(node: Any, doc: Any, path: tuple[str | int, ...]) -> None:
         for name in type(node).model_fields:
             child = (*path, name)
             node._fields_at[name] = doc.at(child)
-            attach_places(getattr(node, name), doc, child)
+            value = getattr(node, name)
+            if isinstance(value, dict):
+                # A mapping's keys are names (a cycle's shifts): each has its own line.
+                for key in value:
+                    node._fields_at[f"{name}.{key}"] = doc.at((*child, key), key=True)
+            attach_places(value, doc, child)
     elif isinstance(node, list):
         for index, item in enumerate(node):
             attach_places(item, doc, (*path, index))
