@@ -202,8 +202,30 @@ def _time_off(config: Config) -> Iterator[Problem]:
                     f"{entry.last_day}{where} ({entry.where}) but would be {_role(slot)} from "
                     f"{_fmt(config, max(slot.start, start))} to "
                     f"{_fmt(config, min(slot.end, end))}; "
-                    "cover it with an override",
+                    + _time_off_fix(config, slot, start, end),
                 )
+
+
+def _time_off_fix(config: Config, slot: Slot, start: dt.datetime, end: dt.datetime) -> str:
+    """What to change so someone is not on SET during their time off: an override for a
+    slot of the cycles; for a slot an override gave them, that override, reshaped (a second
+    override over it would overlap it, which validate refuses)."""
+    override = next((o for o in config.overrides if o.id == slot.override), None)
+    if override is None:
+        return "cover it with an override"
+    tz = zone(config.rotation.timezone)
+    before, after = override.start < start, end < override.end
+    first, last = (t.astimezone(tz).isoformat() for t in (start, end))
+    if before and after:
+        return (
+            f"split override '{override.id}' around the time off: one part ending {first}, "
+            f"another starting {last}"
+        )
+    if before:
+        return f"shorten override '{override.id}' to end {first}"
+    if after:
+        return f"shorten override '{override.id}' to start {last}"
+    return f"remove override '{override.id}', or give it to someone else"
 
 
 def _leads(config: Config) -> Iterator[Problem]:
