@@ -26,6 +26,7 @@ from setops.config.yamltext import (
     refuse_control_characters,
     refuse_loose_tabs,
     refuse_tabs,
+    runaway_quote,
 )
 from setops.errors import ConfigError, Location, Problem
 
@@ -122,7 +123,7 @@ def parse_document(path: str, raw: bytes) -> Document:
     try:
         tree = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        raise ConfigError([marked_problem(path, exc)]) from None
+        raise ConfigError([runaway_quote(path, text, exc) or marked_problem(path, exc)]) from None
     except yaml.YAMLError as exc:
         raise ConfigError([Problem(Location(path), f"invalid YAML: {exc}")]) from None
     if tree is None or (isinstance(tree, yaml.ScalarNode) and _scalar(tree) is None):
