@@ -208,7 +208,8 @@ def _cycle_boundaries(config: Config) -> Iterator[Problem]:
 
 
 def _codeowners(config: Config) -> Iterator[Problem]:
-    yield from codeowners_problems(config.codeowners)
+    leads = [p.github for p in config.people if p.can_lead]
+    yield from codeowners_problems(config.codeowners, leads)
 
 
 # --- the integrations (policies/integrations.yaml) ---
