@@ -598,6 +598,8 @@ _ONE_PAGING_SECTION: JsonDict = {
 
 RUN_NAME_FIELDS = frozenset({"cycle_start", "cycle_end"})
 RUN_NAME_LIMIT = 64  # a run's channel is named after it; Mattermost's display-name limit
+# Text, doubled braces, and only the two placeholders (the schema's form of the check).
+RUN_NAME_PATTERN = r"^(?:[^{}]|\{cycle_start\}|\{cycle_end\}|\{\{|\}\})*$"
 
 
 def _check_run_name(template: str) -> str:
@@ -629,7 +631,9 @@ class PlaybooksSettings(Node):
     incident_playbook: Text = Field(
         description="the support incident playbook's name, whose runs need daily updates",
     )
-    run_name: Annotated[Text, AfterValidator(_check_run_name)] = Field(
+    run_name: Annotated[
+        Text, AfterValidator(_check_run_name), _schema(pattern=RUN_NAME_PATTERN)
+    ] = Field(
         default="SET {cycle_start} to {cycle_end}",
         description="the cycle run's name; placeholders: {cycle_start}, {cycle_end}",
     )

@@ -74,6 +74,11 @@ SCHEMA_CANNOT_EXPRESS: dict[str, str] = {
     "override_outside_cycles": _CROSS_FILE + " (overrides and cycles)",
     "override_same_person": _CROSS_FILE + " (overrides and cycles)",
     "override_zero_length": "compares two values of one item (end after start)",
+    "playbooks_run_name_too_long": (
+        "the name's length once its placeholders are filled in with dates, not the "
+        "template's own length"
+    ),
+    "playbooks_without_mattermost": "relates two sections (playbooks: needs mattermost:)",
     "priority_duplicate_rank": _ACROSS_ITEMS,
     "rotation_zone_quarter_hour": _TIME + " (the zone's offset on each shift change)",
     "scalar_alias": _YAML_TEXT + " (an alias reads as the value it repeats)",
