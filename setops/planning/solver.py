@@ -19,6 +19,7 @@ from ortools.sat.python import cp_model
 from setops.planning.inputs import TURN, PlanningInput
 from setops.planning.rules import MIN_GAP, MIN_TEAMS, ONE_ROLE
 
+GOAL_NAMES = ("largest deviation", "total deviation", "spread", "lead balance")
 Key = tuple[int, str | None, str]  # (cycle index, shift or None for the lead, person)
 
 
