@@ -126,7 +126,7 @@ def test_equivalent_wire_forms_plan_nothing(genie: Run, og: FakeOpsGenie) -> Non
 def test_every_request_is_one_opsgenie_documents(
     genie: Run, og: FakeOpsGenie, org_repo: Path
 ) -> None:
-    require_api_specs()  # skips outside CI when ../shared/api-specs is absent
+    require_api_specs()  # tests/specs: the descriptions the fake checks requests against
     assert og.spec_checker is not None
     applied(genie)
     swap_pair(org_repo, "2027-01-11", "emea")
