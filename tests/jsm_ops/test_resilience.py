@@ -4,43 +4,30 @@ are in tests/paging/test_resilience.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import Result
-from tests.fakes.base import Fault
 from tests.fakes.jsm_ops import READ_SCOPE, WRITE_SCOPE, FakeJsmOps
-from tests.jsm_ops.conftest import ONLY, Run, check_fake, clock, jsm_env, seed
+from tests.jsm_ops.conftest import JSM, ONLY, Run, check_fake, clock, jsm_env, seed
+from tests.paging.conftest import repo
 from tests.paging.edits import drop_overrides
-from tests.paging.test_resilience import CANARY, no_canary
+from tests.paging.services import Service
+from tests.paging.test_resilience import CANARY, canary, no_canary
+
+__all__ = ["canary", "repo"]  # fixtures of the shared tests, for JSM alone here
 
 
 @pytest.fixture
-def canary(jsm_repo: Path, cli: Run) -> Iterator[Any]:
-    fakes: list[FakeJsmOps] = []
-
-    def run(*args: str, scopes: Any = None, **faults: Fault) -> Result:
-        fake = FakeJsmOps(api_token=CANARY, token_scopes=scopes, now=clock())
-        fakes.append(fake)
-        fake.start()
-        seed(fake, jsm_repo)
-        for fault in faults.values():
-            fake.faults.add(fault)
-        return cli(*args, *ONLY, "--root", str(jsm_repo), env=jsm_env(fake))
-
-    yield run
-    for fake in fakes:
-        fake.stop()
-        check_fake(fake)
+def service() -> Service:
+    return JSM
 
 
 def test_a_token_without_a_needed_scope_names_the_scopes(
     canary: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    result = canary("apply", scopes={READ_SCOPE})
+    result = canary("apply", options={"token_scopes": {READ_SCOPE}})
     no_canary(result, tmp_path, caplog)
     assert "create schedule SET Lead failed (HTTP 401): Unauthorized; scope does not match" in (
         result.err

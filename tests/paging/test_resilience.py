@@ -9,7 +9,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -207,14 +207,23 @@ def no_canary(result: Result, tmp_path: Path, caplog: pytest.LogCaptureFixture) 
 
 @pytest.fixture
 def canary(service: Service, repo: Path, cli: Run) -> Iterator[Any]:
-    """Run setops against a fresh fake whose key or token is CANARY, with `faults`."""
+    """Run setops against a fresh fake whose key or token is CANARY, with `faults`; the
+    fake is made with `options` and changed by `meddle` once seeded."""
     fakes: list[Any] = []
 
-    def run(*args: str, secret: str = CANARY, **faults: Fault) -> Result:
-        fake = service.fake(secret=CANARY)
+    def run(
+        *args: str,
+        secret: str = CANARY,
+        options: dict[str, Any] | None = None,
+        meddle: Callable[[Any], None] | None = None,
+        **faults: Fault,
+    ) -> Result:
+        fake = service.fake(secret=CANARY, **(options or {}))
         fakes.append(fake)
         fake.start()
         service.seed(fake, repo)
+        if meddle is not None:
+            meddle(fake)
         for fault in faults.values():
             fake.faults.add(fault)
         env = service.env(fake, **{service.secret_variable: secret})
