@@ -32,6 +32,7 @@ EXPECTED = {
     "apply.yml",
     "handover.yml",
     "drift.yml",
+    "propose.yml",
     "pages.yml",
 }
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -602,3 +603,28 @@ def test_check_workflows_passes_the_real_workflows(tmp_path: Path) -> None:
     result = run_check_workflows(tmp_path)
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# ---- propose.yml -----------------------------------------------------------------
+
+
+def test_propose_runs_weekly_and_only_when_the_schedule_runs_out() -> None:
+    on = workflow("propose.yml")["on"]
+    assert set(on) == {"schedule", "workflow_dispatch"}
+    (cron,) = [entry["cron"] for entry in on["schedule"]]
+    minute, _hour, dom, month, dow = cron.split()
+    assert (dom, month) == ("*", "*") and dow.isdigit(), "once a week"
+    assert minute != "0", "off the top of the hour"
+    job = jobs("propose.yml")["propose"]
+    assert "setops propose --cycles 13 --if-runs-out-within 6 --pull-request" in run_text(job)
+
+
+def test_propose_may_write_only_its_branch_and_pull_request() -> None:
+    job = jobs("propose.yml")["propose"]
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert job["concurrency"] == {"group": "setops-writers", "cancel-in-progress": False}
+    (token,) = uses(job, "actions/create-github-app-token")
+    assert {k for k in token["with"] if k.startswith("permission-")} == {
+        "permission-contents",
+        "permission-pull-requests",
+    }

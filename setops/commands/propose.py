@@ -44,9 +44,31 @@ from setops.timeparse import now
     help="The solver's budget in deterministic seconds (the same on any machine, so the "
     "same input gives the same proposal).",
 )
+@click.option(
+    "--if-runs-out-within",
+    "within_weeks",
+    type=click.IntRange(0, 520),
+    metavar="WEEKS",
+    help="Propose only when the schedule ends within WEEKS weeks from now; else say so "
+    "and exit 0 (the weekly workflow uses 6).",
+)
+@click.option(
+    "--pull-request",
+    is_flag=True,
+    help="Open (or bring up to date) the proposal's pull request on GitHub, the leads as "
+    "reviewers and the load before and after in its description (needs GITHUB_TOKEN).",
+)
 @format_option("text", "markdown", "json")
 @root_option
-def command(count: int, write: bool, time_limit: float, output_format: str, root: Path) -> int:
+def command(
+    count: int,
+    write: bool,
+    time_limit: float,
+    within_weeks: int | None,
+    pull_request: bool,
+    output_format: str,
+    root: Path,
+) -> int:
     """Propose the next cycles: every hard rule kept, the load as fair as can be.
 
     Hard rules (policies/planning.yaml): nobody during their time off or outside their
@@ -57,6 +79,8 @@ def command(count: int, write: bool, time_limit: float, output_format: str, root
     total deviation, turns spread evenly, lead duty balanced (docs/planning.md).
     """
     config = load_valid(root)
+    if within_weeks is not None and _far_enough(config, within_weeks):
+        return 0
     began = time.monotonic()
     proposal = propose(config, count, time_limit)
     seconds = time.monotonic() - began
@@ -70,7 +94,25 @@ def command(count: int, write: bool, time_limit: float, output_format: str, root
         click.echo(proposal_text(proposal, before, after, tz, seconds))
     if write:
         _write(root, config, proposal)
+    if pull_request:
+        from setops.commands.propose_pr import open_or_update
+
+        markdown = proposal_markdown(proposal, before, after, tz)
+        for line in open_or_update(config, root, proposal, markdown):
+            click.echo(line, err=True)
     return 0
+
+
+def _far_enough(config: Config, weeks: int) -> bool:
+    """Whether the schedule reaches past `weeks` from now (so nothing needs proposing)."""
+    end = _end(config)
+    if end > now() + dt.timedelta(weeks=weeks):
+        shown = end.astimezone(zone(config.rotation.timezone)).date()
+        click.echo(
+            f"the schedule runs until {shown}, more than {weeks} weeks away; nothing to propose"
+        )
+        return True
+    return False
 
 
 def _loads(config: Config, proposal: Proposal) -> tuple[LoadReport, LoadReport]:

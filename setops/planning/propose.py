@@ -18,7 +18,7 @@ from setops.planning.inputs import UNITS_PER_WEEK, PlanningInput, planning_input
 from setops.planning.rules import CAN_LEAD, MIN_GAP, MIN_TEAMS, ONE_ROLE, Exclusion, NewCycle
 from setops.planning.solver import Goal, explain, solve
 
-DEFAULT_TIME_LIMIT = 30.0  # deterministic seconds, over all four goals
+DEFAULT_TIME_LIMIT = 20.0  # deterministic seconds, over all four goals
 
 
 class CannotPlan(SetopsError):

@@ -43,7 +43,7 @@ class Model:
         self.inp = inp
         self.m = cp_model.CpModel()
         self.explain = explain
-        self.top = 0  # the largest deviation possible, in units
+        self._counts: dict[str, cp_model.IntVar] = {}
         self.assumptions: list[cp_model.IntVar] = []
         self.meaning: dict[int, tuple[str, int]] = {}  # literal index -> (rule, cycle)
         self.var: dict[Key, cp_model.IntVar] = {}
@@ -120,25 +120,59 @@ class Model:
 
     # --- soft goals -------------------------------------------------------------------
 
-    def deviations(self, pool: Sequence[str]) -> list[cp_model.IntVar]:
-        """|load - share| of each person in `pool`, as variables."""
-        out = []
-        top = self.top = TURN * len(self.inp.cycles) + max(
-            [abs(self.inp.past[p] - self.inp.share[p]) for p in pool] + [0]
+    def count(self, p: str) -> cp_model.IntVar:
+        """The number of turns `p` gets in the proposal, as one variable."""
+        found = self._counts.get(p)
+        if found is None:
+            held = [v for c in self.cycle_indexes for v in self.turns.get((c, p), [])]
+            found = self.m.new_int_var(0, self.most_turns(p), f"turns:{p}")
+            self.m.add(found == sum(held))
+            self._counts[p] = found
+        return found
+
+    def most_turns(self, p: str) -> int:
+        cycles = sum(1 for c in self.cycle_indexes if (c, p) in self.turns)
+        return min(cycles, -(-len(self.cycle_indexes) // (self.inp.min_gap_cycles + 1)))
+
+    def off(self, p: str, turns: int) -> int:
+        """How far `p`'s load is from their share with `turns` more turns, in units."""
+        return abs(self.inp.past[p] + TURN * turns - self.inp.share[p])
+
+    def floor(self, pool: Sequence[str]) -> int:
+        """No proposal has a smaller largest deviation: each person's best, the worst of them."""
+        return max(
+            (min(self.off(p, k) for k in range(self.most_turns(p) + 1)) for p in pool), default=0
         )
+
+    def largest(self, pool: Sequence[str], name: str) -> cp_model.IntVar:
+        """The largest deviation in `pool`, held by linear constraints on each turn count."""
+        top = max((self.off(p, 0) + TURN * len(self.cycle_indexes) for p in pool), default=0)
+        most = self.m.new_int_var(self.floor(pool), max(top, self.floor(pool)), name)
         for p in pool:
-            load = self.inp.past[p] + TURN * sum(self.turn(c, p) for c in self.cycle_indexes)
-            dev = self.m.new_int_var(0, top, f"dev:{p}")
+            load = self.inp.past[p] + TURN * self.count(p)
+            self.m.add(load - self.inp.share[p] <= most)
+            self.m.add(self.inp.share[p] - load <= most)
+        return most
+
+    def total(self, pool: Sequence[str], most: int) -> cp_model.LinearExpr:
+        """The sum of deviations in `pool`, each turn count kept to where its deviation is at
+        most `most`; linear in the count where only two counts remain (tight for the LP)."""
+        terms: list[cp_model.LinearExprT] = []
+        for p in pool:
+            allowed = [k for k in range(self.most_turns(p) + 1) if self.off(p, k) <= most]
+            low, high = allowed[0], allowed[-1]
+            n = self.count(p)
+            self.m.add(n >= low)
+            self.m.add(n <= high)
+            if high - low <= 1:
+                terms.append(self.off(p, low) + (self.off(p, high) - self.off(p, low)) * (n - low))
+                continue
+            dev = self.m.new_int_var(0, most, f"dev:{p}")
+            load = self.inp.past[p] + TURN * n
             self.m.add(dev >= load - self.inp.share[p])
             self.m.add(dev >= self.inp.share[p] - load)
-            out.append(dev)
-        return out
-
-    def largest(self, values: Sequence[cp_model.IntVar], name: str) -> cp_model.IntVar:
-        most = self.m.new_int_var(0, self.top, name)
-        for v in values:
-            self.m.add(most >= v)
-        return most
+            terms.append(dev)
+        return cp_model.LinearExpr.sum(terms)
 
     def spread(self) -> cp_model.LinearExprT:
         """Turns closer together than the pool's even spacing, weighted by how much closer."""
@@ -181,41 +215,82 @@ def solve(inp: PlanningInput, time_limit: float) -> Solution | None:
     """The best proposal found within `time_limit` deterministic seconds (None: the hard
     rules cannot all hold; raises RuntimeError when no answer came in time)."""
     model = Model(inp)
-    m = model.m
-    engineer_devs = model.deviations(inp.engineers)
-    lead_devs = model.deviations(inp.leads)
-    lead_most = model.largest(lead_devs, "lead-max")
-    stages: list[tuple[str, cp_model.LinearExprT, float]] = [
-        ("largest deviation", model.largest(engineer_devs, "max"), 0.4),
-        ("total deviation", sum(engineer_devs), 0.2),
-        ("spread", model.spread(), 0.2),
-        ("lead balance", (len(inp.leads) + 1) * lead_most + sum(lead_devs), 0.2),
+    search = _Search(model, time_limit)
+    most = model.largest(inp.engineers, "largest")
+    if not search.first(most, model.floor(inp.engineers)):
+        return None
+    value = search.goals[0].value
+    lead_most = model.largest(inp.leads, "lead-largest")
+    later: list[tuple[str, cp_model.LinearExprT, float]] = [
+        ("total deviation", model.total(inp.engineers, value), 0.2),
+        ("spread", model.spread(), 0.1),
+        ("lead balance", (len(inp.leads) + 1) * lead_most + model.total(inp.leads, 10**9), 0.1),
     ]
-    goals: list[Goal] = []
-    last: cp_model.CpSolver | None = None
-    for name, objective, share in stages:
-        m.minimize(objective)
-        solver = _parameters(time_limit * share)
-        status = solver.solve(m)
-        if status == cp_model.INFEASIBLE:
-            return None
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            if not goals:
-                raise RuntimeError("no proposal found within the time limit")
+    for name, objective, share in later:
+        if not search.stage(name, objective, share):
             break
-        value = round(solver.objective_value)
-        bound = round(solver.best_objective_bound)
-        goals.append(Goal(name, value, bound, status == cp_model.OPTIMAL))
+    return search.solution()
+
+
+class _Search:
+    """The goals solved one after the other, each held at what was found."""
+
+    def __init__(self, model: Model, time_limit: float) -> None:
+        self.model = model
+        self.limit = time_limit
+        self.goals: list[Goal] = []
+        self.last: cp_model.CpSolver | None = None
+
+    def first(self, most: cp_model.IntVar, floor: int) -> bool:
+        """The largest deviation: first try its floor (proven optimal when it holds), then
+        search above it. False when the hard rules cannot all hold."""
+        trial = self.model.m.clone()
+        trial.add(most == floor)
+        solver = _parameters(self.limit * 0.3)
+        status = solver.solve(trial)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self._keep("largest deviation", most, solver, floor, floor)
+            return True
+        if status == cp_model.INFEASIBLE:
+            self.model.m.add(most >= floor + 1)
+        return self.stage("largest deviation", most, 0.3)
+
+    def stage(self, name: str, objective: cp_model.LinearExprT, share: float) -> bool:
+        m = self.model.m
+        m.minimize(objective)
+        solver = _parameters(self.limit * share)
+        status = solver.solve(m)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            if status == cp_model.UNKNOWN and not self.goals:
+                raise RuntimeError("no proposal found within the time limit")
+            return False
+        value, bound = round(solver.objective_value), round(solver.best_objective_bound)
+        self._keep(name, objective, solver, value, bound if status != cp_model.OPTIMAL else value)
+        return True
+
+    def _keep(
+        self,
+        name: str,
+        objective: cp_model.LinearExprT,
+        solver: cp_model.CpSolver,
+        value: int,
+        bound: int,
+    ) -> None:
+        m = self.model.m
+        self.goals.append(Goal(name, value, bound, value == bound))
         m.add(objective <= value)
         m.clear_hints()  # type: ignore[no-untyped-call]
-        for v in model.var.values():
+        for v in self.model.var.values():
             m.add_hint(v, solver.value(v))
-        last = solver
-    assert last is not None
-    chosen: dict[tuple[int, str | None], tuple[str, ...]] = {}
-    for (c, shift), people in inp.eligible.items():
-        chosen[(c, shift)] = tuple(p for p in people if last.value(model.var[(c, shift, p)]))
-    return Solution(chosen, tuple(goals))
+        self.last = solver
+
+    def solution(self) -> Solution:
+        assert self.last is not None
+        chosen: dict[tuple[int, str | None], tuple[str, ...]] = {}
+        for (c, shift), people in self.model.inp.eligible.items():
+            held = self.model.var
+            chosen[(c, shift)] = tuple(p for p in people if self.last.value(held[(c, shift, p)]))
+        return Solution(chosen, tuple(self.goals))
 
 
 def explain(inp: PlanningInput, time_limit: float) -> list[tuple[str, int]]:
