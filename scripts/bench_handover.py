@@ -7,12 +7,17 @@ show what bounds a real handover. Run from the repository root:
     PYTHONPATH=. /tmp/venv/bin/python scripts/bench_handover.py [--tickets 500] [--latency 0.05]
 
 Measured against the shared fakes (500 tickets, all held by people leaving SET, half in TO
-DO; 50 ms a request): 1,059 requests in 16.5 s; a re-run: 1 request (the PR lookup), 0.1 s.
-Jira is 1,029 of them: 2 writes per moved ticket (comment, then assign: 1,000), 5 search
-pages of 100 + 4 id-only level searches, 5 assignable-user look-ups, 5 TO DO pages of 50
-+ 6 rule searches, 4 rank calls of <= 50. The per-ticket writes bound it; they run 4 at a
-time (1,000 x 50 ms / 4 = 12.5 s); the ~30 Jira reads, 13 GitHub and 17 Mattermost requests
-are sequential (~2.7 s). GitHub and Mattermost cost the same whatever the number of tickets.
+DO; 50 ms a request; Jira Cloud with its search lagging), on a 2-core machine at load
+average 11-14: 572 requests in 9.1-9.6 s, at most 8 in flight to Jira; a re-run: 1 request
+(the PR lookup). Jira is 535 of them: 500 edits (assignee and comment in one write), 15
+searches (1 id-only, 10 of 50 ids with reconcileIssues, 4 id-only level searches), 5
+assignable-user look-ups, 11 board pages (TO DO by 50 + 6 rule searches), 4 rank calls.
+The writes bound it: 500 at 8 at a time is 63 rounds of 50 ms (3.1 s); about 50 more
+sequential rounds (GitHub 13, Mattermost's reads and 10 one-by-one member adds, Jira's
+reads and rank calls) make a floor of about 5.6 s; the rest is CPU (setops and the three
+fakes share one interpreter: with no added latency the same run takes 4.0 s here).
+--no-assignee-on-edit-screen: the fallback, 1,036 Jira requests (one refused edit, then
+500 comments + 500 assignments), 12.7 s.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ sys.path.insert(0, str(REPO))
 
 from setops.cli import run  # noqa: E402
 from setops.config.load import load_config  # noqa: E402
+from tests.fakes.base import FakeServer  # noqa: E402
 from tests.fakes.github import FakeGitHub  # noqa: E402
 from tests.fakes.jira import FakeJira  # noqa: E402
 from tests.fakes.mattermost import FakeMattermost  # noqa: E402
@@ -62,18 +68,41 @@ def seed(jira: FakeJira, config_root: Path, tickets: int) -> None:
             jira.seed_comment(f"SET-{n}", "a human update", created=RUN_AT - dt.timedelta(hours=30))
 
 
+def print_phases(started: float, fakes: tuple[FakeServer, ...]) -> None:
+    """When each kind of request ran, from the fakes' logs: what bounds the wall time."""
+    offset = time.time() - time.perf_counter()  # received_at is wall-clock time
+    spans: dict[str, list[float]] = collections.defaultdict(list)
+    for fake in fakes:
+        for r in fake.log:
+            spans[f"{type(fake).__name__[4:].lower()} {r.method} {r.route or r.path}"].append(
+                r.received_at - offset - started
+            )
+    print("  phases (s from start: first .. last request):")
+    for kind, times in sorted(spans.items(), key=lambda item: min(item[1])):
+        print(f"    {min(times):5.2f} .. {max(times):5.2f}  {len(times):4d}  {kind}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=500)
     parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument(
+        "--no-assignee-on-edit-screen",
+        action="store_true",
+        help="the project's edit screen lacks the Assignee field (the two-write fallback)",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="setops-bench-"))
     for part in ("rotations", "policies"):
         shutil.copytree(REPO / part, work / part)
     shutil.copy2(REPO / "CODEOWNERS", work / "CODEOWNERS")
     clock = lambda: RUN_AT.astimezone(dt.UTC)  # noqa: E731
-    jira = FakeJira("cloud", clock=clock, latency=args.latency, spec_checker=None)
+    jira = FakeJira(
+        "cloud", clock=clock, latency=args.latency, spec_checker=None, search_lag=3600.0
+    )
     seed(jira, work, args.tickets)
+    if args.no_assignee_on_edit_screen:
+        jira.edit_screen = frozenset({"comment"})
     people = load_config(work).people
     github = FakeGitHub(
         tokens={"bench-token": {"login": "setops-bot", "id": 9, "type": "Bot"}},
@@ -109,10 +138,11 @@ def main() -> int:
             kinds = collections.Counter(f"{r.method} {r.route or r.path}" for r in fake.log)
             count = sum(kinds.values())
             total += count
-            print(f"  {name}: {count} requests")
+            print(f"  {name}: {count} requests, at most {fake.max_in_flight} in flight")
             for kind, n in kinds.most_common():
                 print(f"    {n:5d}  {kind}")
         print(f"  total: {total} requests, wall time {elapsed:.1f} s")
+        print_phases(started, (jira, github, mattermost))
         started = time.perf_counter()
         for fake in (jira, github, mattermost):
             fake.clear_log()

@@ -9,26 +9,36 @@ headings, tables and lists) is written as Markdown and not passed through here.
 
 from __future__ import annotations
 
+import re
+
 # Characters CommonMark gives a meaning inside a line; a backslash before any ASCII
 # punctuation makes it literal (CommonMark 0.31, 2.4), so over-escaping is harmless.
-_SPECIAL = frozenset("\\`*_[]<>|~#&!")
-# A zero-width space after '@' keeps the text as written but stops GitHub and Mattermost from
-# reading a mention; written as an entity so the source stays readable.
-_NO_MENTION = "@&#8203;"
+# '<' and '>' become entities rather than escapes: then no value can ever hold a literal
+# '<!--' or '-->' to end or fake the hidden markers setops finds its own text by.
+_ESCAPED = {c: "\\" + c for c in "\\`*_[]|#&"} | {"<": "&lt;", ">": "&gt;"}
+# A word joiner (invisible, zero width) after an '@' keeps the text as written but stops
+# GitHub and Mattermost from reading a mention: `@channel` in a name must not page a channel.
+_MENTION = re.compile(r"@(?=[\w.-])")
+
+
+def no_mentions(value: str) -> str:
+    """`value` with every @-mention broken, so it notifies nobody; otherwise unchanged."""
+    return _MENTION.sub("@\u2060", value)
 
 
 def text(value: object) -> str:
     """`value` as Markdown text that renders as written, on one line (usable in a table cell,
     a heading, a list item or a paragraph)."""
-    out: list[str] = []
-    for char in _one_line(str(value)):
-        if char in _SPECIAL:
-            out.append("\\" + char)
-        elif char == "@":
-            out.append(_NO_MENTION)
-        else:
-            out.append(char)
-    return "".join(out)
+    line = no_mentions(_one_line(str(value)))
+    return "".join(_escaped(c, line[i - 1] if i else " ") for i, c in enumerate(line))
+
+
+def _escaped(char: str, before: str) -> str:
+    # A '~' after a space can only open a strikethrough, and one that nothing closes stays
+    # literal; escaping only the '~'s that could close keeps `~channel` references readable.
+    if char == "~":
+        return char if before.isspace() else "\\~"
+    return _ESCAPED.get(char, char)
 
 
 def code(value: object, *, in_table: bool = False) -> str:

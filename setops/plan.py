@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from setops import markdown as md
+
 Action = Literal["create", "update", "delete"]
 ACTION_ORDER: dict[str, int] = {"create": 0, "update": 1, "delete": 2}
 SYMBOL = {"create": "+", "update": "~", "delete": "-"}
@@ -131,8 +133,20 @@ def _change_lines(change: Change) -> list[str]:
     return lines
 
 
+def summary_text(plan: Plan) -> list[str]:
+    """One line per target, before any change: how many creates, updates and deletes."""
+    if not plan.targets:
+        return []
+    width = max(len(t.target) for t in plan.targets)
+    lines = ["Summary:"]
+    for target in plan.targets:
+        state = "" if target.configured else "  (not configured)"
+        lines.append(f"  {target.target:<{width}}  {_summary(target)}{state}")
+    return [*lines, ""]
+
+
 def render_text(plan: Plan) -> str:
-    lines: list[str] = []
+    lines: list[str] = summary_text(plan)
     for target in plan.targets:
         state = "" if target.configured else " (not configured: showing the state it would push)"
         lines.append(f"{target.target}: {_summary(target)}{state}")
@@ -152,15 +166,15 @@ def render_text(plan: Plan) -> str:
 
 
 def render_markdown(plan: Plan) -> str:
-    lines = ["<!-- setops:plan -->", "### setops plan", ""]
+    lines = ["<!-- setops:plan -->", "### setops plan", "", *_summary_table(plan)]
     for target in plan.targets:
         state = "" if target.configured else " — *not configured*"
-        lines.append(f"#### {target.target}: {_summary(target)}{state}")
+        lines.append(f"#### {md.text(target.target)}: {_summary(target)}{state}")
         lines.append("")
-        lines.extend(f"> **{n.level}**: {n.message}" for n in target.notices)
-        lines.extend(f"> **cannot apply**: {reason}" for reason in target.blocked)
-        lines.extend(f"> **needs --force**: {reason}" for reason in target.unsafe)
-        lines.extend(f"> **foreign**: {text}" for text in target.drift)
+        lines.extend(f"> **{n.level}**: {md.text(n.message)}" for n in target.notices)
+        lines.extend(f"> **cannot apply**: {md.text(reason)}" for reason in target.blocked)
+        lines.extend(f"> **needs --force**: {md.text(reason)}" for reason in target.unsafe)
+        lines.extend(f"> **foreign**: {md.text(text)}" for text in target.drift)
         if target.notices or target.unsafe or target.blocked or target.drift:
             lines.append("")
         if target.changes:
@@ -168,18 +182,31 @@ def render_markdown(plan: Plan) -> str:
             for change in target.ordered():
                 what = "<br>".join(_field_md(change, f) for f in change.fields)
                 lines.append(
-                    f"| {SYMBOL[change.action]} {change.action} | {change.kind} | "
-                    f"`{change.name}` | {what} |"
+                    f"| {SYMBOL[change.action]} {change.action} | {md.text(change.kind)} | "
+                    f"{md.code(change.name, in_table=True)} | {what} |"
                 )
             lines.append("")
     return "\n".join(lines) + "\n"
 
 
+def _summary_table(plan: Plan) -> list[str]:
+    if not plan.targets:
+        return ["No targets enabled in `policies/integrations.yaml`.", ""]
+    lines = ["| target | create | update | delete |", "|---|--:|--:|--:|"]
+    for t in plan.targets:
+        counts = t.counts()
+        name = md.text(t.target) + ("" if t.configured else " (not configured)")
+        lines.append(f"| {name} | {counts['create']} | {counts['update']} | {counts['delete']} |")
+    return [*lines, ""]
+
+
 def _field_md(change: Change, f: FieldChange) -> str:
+    name = md.code(f.name, in_table=True)
     if change.action == "update":
-        return f"`{f.name}`: {_value(f.before)} → {_value(f.after)}".replace("|", "\\|")
+        before, after = _value(f.before), _value(f.after)
+        return f"{name}: {md.code(before, in_table=True)} → {md.code(after, in_table=True)}"
     shown = f.after if change.action == "create" else f.before
-    return f"`{f.name}`: {_value(shown)}".replace("|", "\\|")
+    return f"{name}: {md.code(_value(shown), in_table=True)}"
 
 
 def render_json(plan: Plan) -> str:

@@ -10,7 +10,7 @@ import click
 from setops.commands.common import load_valid, root_option
 from setops.errors import SetopsError
 from setops.handover.gather import board_moves
-from setops.targets.jira import JiraClient, jira_auth, missing_jira_credentials
+from setops.targets.clients.jira import JiraClient, jira_auth, missing_jira_credentials
 
 
 @click.command("rank")

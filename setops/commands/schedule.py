@@ -82,7 +82,7 @@ def command(
     elif output_format == "markdown":
         click.echo(slots_markdown(config, slots, tz))
     elif output_format == "ics":
-        calendar = slots_ics(config, slots, now(), tz)
+        calendar = slots_ics(config, slots, now(), tz, person_id)
         # RFC 5545 calendars are UTF-8 whatever the terminal's encoding: written as bytes
         # where stdout has a byte stream under it (not, say, an in-memory text buffer).
         binary = getattr(sys.stdout, "buffer", None) is not None

@@ -14,10 +14,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from setops import markdown
 from setops.config.load import Config
 from setops.handover.due import Handover
 from setops.handover.tickets import TicketPlan, marker
-from setops.render.header import escape_mentions
 from setops.render.people import when
 
 BEGIN = "<!-- setops:handover:begin -->"
@@ -96,12 +96,9 @@ class Facts:
 
 
 def md(text: str) -> str:
-    """Ticket text made safe for a Markdown table cell and for the markers."""
-    text = escape_mentions(text).replace("\r", " ").replace("\n", " ")
-    # Backslashes first: a summary's own `\|` must not turn the escape of its pipe into
-    # an escaped backslash followed by a bare pipe, which would end the table cell.
-    text = text.replace("\\", "\\\\").replace("|", "\\|")
-    return text.replace("<", "&lt;").replace(">", "&gt;")
+    """A value (ticket text, a name, a channel) made safe for a Markdown table cell, a list
+    item and the markers: setops' one escaping, `setops.markdown.text`."""
+    return markdown.text(text)
 
 
 def title(config: Config, handover: Handover) -> str:
@@ -119,7 +116,7 @@ def _who(config: Config, person_id: str | None) -> str:
     if not person_id:
         return "—"
     person = config.person(person_id)
-    return f"{person.name} (`{person.github}`)"
+    return f"{md(person.name)} ({markdown.code(person.github, in_table=True)})"
 
 
 def jira_name(config: Config, user: str | None, fallback: str | None = None) -> str:
@@ -134,8 +131,12 @@ def people_table(config: Config, handover: Handover) -> list[str]:
     lines = ["| role | outgoing | incoming |", "|---|---|---|"]
     for change in handover.roles:
         out, inc = _who(config, change.outgoing), _who(config, change.incoming)
-        lines.append(f"| {change.label} | {out} | {inc} |")
+        lines.append(f"| {md(change.label)} | {out} | {inc} |")
     return lines
+
+
+def _channels(facts: Facts) -> str:
+    return ", ".join(md(f"~{c}") for c in facts.channels)
 
 
 def tickets_table(facts: Facts) -> list[str]:
@@ -173,7 +174,7 @@ def checklist(facts: Facts) -> list[str]:
         lines += [f"**{heading}**", ""]
         for item in items:
             box = "x" if item.id in facts.ticks else " "
-            lines.append(f"- [{box}] {item.text} <!-- item:{item.id} -->")
+            lines.append(f"- [{box}] {md(item.text)} <!-- item:{item.id} -->")
         lines.append("")
     return lines
 
@@ -206,7 +207,8 @@ def generated(facts: Facts, state: HandoverProgress) -> str:
         "",
         "### Incident channels the incoming team joins",
         "",
-        ", ".join(f"~{c}" for c in facts.channels) or "none listed in policies/integrations.yaml",
+        ", ".join(md(f"~{c}") for c in facts.channels)
+        or "none listed in policies/integrations.yaml",
         "",
         "### Status",
         "",
@@ -273,7 +275,7 @@ def record_file(facts: Facts) -> str:
         "",
         "## Incident channels",
         "",
-        ", ".join(f"~{c}" for c in facts.channels) or "none",
+        _channels(facts) or "none",
         "",
     ]
     return "\n".join(lines)

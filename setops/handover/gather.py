@@ -9,22 +9,25 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TypeVar
 
 from setops.config.jql import joined
 from setops.config.load import Config
-from setops.config.models import JiraSettings, MattermostSettings
+from setops.config.models import JiraSettings, Level, MattermostSettings, PriorityRule
 from setops.errors import Location, SetopsError
 from setops.handover.chat import IncidentChannel, read_incident_channel
 from setops.handover.document import HandoverProgress, jira_name, read_state, ticks
 from setops.handover.due import Handover
-from setops.handover.tickets import Ticket, TicketPlan, plan_tickets
+from setops.handover.tickets import TicketPlan, plan_tickets
 from setops.plan import Change
 from setops.ranking import RankMove, desired_order, rank_moves
 from setops.render.header import owned_text
 from setops.schedule import Schedule
+from setops.targets.clients.jira import JiraClient, jira_auth, missing_jira_credentials
+from setops.targets.clients.jira_tickets import read_tickets
 from setops.targets.github_pr import (
     HandoverRepo,
     Pull,
@@ -32,7 +35,6 @@ from setops.targets.github_pr import (
     missing_github_credentials,
 )
 from setops.targets.http import VendorError
-from setops.targets.jira import JiraClient, jira_auth, missing_jira_credentials, read_tickets
 from setops.targets.mattermost import (
     ChannelRef,
     MattermostClient,
@@ -41,6 +43,7 @@ from setops.targets.mattermost import (
     mattermost_client,
     out_of_reach,
 )
+from setops.ticket import Ticket
 
 T = TypeVar("T")
 ANNOUNCEMENT_PROP = "setops_handover"  # the props key that marks the announcement post
@@ -140,21 +143,25 @@ def gather(
     pull: Pull | None,
     state: HandoverProgress,
 ) -> Gathered:
+    """Read Jira and Mattermost side by side (neither waits for the other's answers)."""
     found = Gathered(handover, pull, state, announced=state.announced)
     jira, mm = config.integrations.jira, config.integrations.mattermost
-    if services.jira is not None and jira is not None:
-        plans = tuple(
-            plan_tickets(config, jira, handover, _tickets(services.jira, config, jira), now)
-        )
-        check_assignable(services.jira, config, jira, plans)
-        found = dataclasses.replace(
-            found,
-            tickets=plans,
-            tickets_known=True,
-            rank=tuple(board_moves(services.jira, config, jira)),
-        )
-    if services.mattermost is not None and mm is not None:
-        found = _gather_mattermost(config, schedule, services.mattermost, mm, handover, now, found)
+    with ThreadPoolExecutor(max_workers=1) as side:
+        chat = None
+        if services.mattermost is not None and mm is not None:
+            chat = side.submit(
+                _gather_mattermost, config, schedule, services.mattermost, mm, handover, now, found
+            )
+        read: tuple[tuple[TicketPlan, ...], tuple[RankMove, ...]] | None = None
+        if services.jira is not None and jira is not None:
+            plans = tuple(
+                plan_tickets(config, jira, handover, _tickets(services.jira, config, jira), now)
+            )
+            check_assignable(services.jira, config, jira, plans)
+            read = plans, tuple(board_moves(services.jira, config, jira))
+        found = chat.result() if chat is not None else found
+    if read is not None:
+        found = dataclasses.replace(found, tickets=read[0], tickets_known=True, rank=read[1])
     return found
 
 
@@ -171,10 +178,13 @@ def at_place(where: Location, search: Callable[[], T]) -> T:
 def _tickets(client: JiraClient, config: Config, jira: JiraSettings) -> list[Ticket]:
     """The open SET tickets, each with its support level (the first level whose JQL it matches)."""
     tickets = at_place(jira.at("jql"), lambda: read_tickets(client, jira.jql))
+
+    def ids(level: Level) -> list[str]:  # whether a ticket is L1 does not follow our writes
+        return at_place(level.at("jql"), partial(client.ids, joined(jira.jql, level.jql)))
+
     level_of: dict[str, str] = {}
-    for level in config.levels:
-        query = joined(jira.jql, level.jql)
-        for issue_id in at_place(level.at("jql"), partial(client.ids, query)):
+    for level, found in zip(config.levels, client.each(ids, config.levels), strict=True):
+        for issue_id in found:
             level_of.setdefault(issue_id, level.id)
     return [dataclasses.replace(t, level=level_of.get(t.id)) for t in tickets]
 
@@ -185,7 +195,8 @@ def check_assignable(
     """Refuse, before anything is written, to hand tickets to someone Jira will not let
     be assigned them: each ticket would get its comment and then fail its assignment."""
     targets = dict.fromkeys(p.new for p in plans if p.action in ("move", "assign") and p.new)
-    refused = [user for user in targets if client.assignable(jira.project, user) is False]
+    answers = client.each(partial(client.assignable, jira.project), targets)
+    refused = [user for user, answer in zip(targets, answers, strict=True) if answer is False]
     if refused:
         names = ", ".join(f"{jira_name(config, user)} ({user})" for user in refused)
         raise SetopsError(
@@ -199,10 +210,15 @@ def check_assignable(
 def board_moves(client: JiraClient, config: Config, jira: JiraSettings) -> list[RankMove]:
     """The rank calls that put the board's TO DO column in the order of the priority rules."""
     column = at_place(jira.at("todo_jql"), lambda: client.board_issues(jira.board, jira.todo_jql))
-    rule_of: dict[str, int] = {}
-    for rule in sorted(config.priority_rules, key=lambda r: r.rank):
+    rules = sorted(config.priority_rules, key=lambda r: r.rank)
+
+    def keys(rule: PriorityRule) -> list[str]:
         query = joined(jira.todo_jql, rule.jql)
-        for key in at_place(rule.at("jql"), partial(client.board_issues, jira.board, query)):
+        return at_place(rule.at("jql"), partial(client.board_issues, jira.board, query))
+
+    rule_of: dict[str, int] = {}
+    for rule, found in zip(rules, client.each(keys, rules), strict=True):
+        for key in found:
             rule_of.setdefault(key, rule.rank)
     return rank_moves(column, desired_order(column, rule_of))
 

@@ -20,11 +20,12 @@ from setops.handover import chat, document
 from setops.handover.document import Facts, HandoverProgress
 from setops.handover.gather import ANNOUNCEMENT_PROP, Gathered, Services
 from setops.handover.tickets import TicketPlan
+from setops.targets.clients import jira_tickets
+from setops.targets.clients.jira import IN_FLIGHT
 from setops.targets.github_pr import Pull, Refused
 from setops.targets.http import VendorError
 
 Echo = Callable[[str], None]
-WORKERS = 4  # tickets handed over at once (the HTTP session pools 4 connections)
 
 
 class StepFailed(SetopsError):
@@ -166,10 +167,10 @@ class HandoverRun:
             self._did(done)
 
     def reassign(self) -> None:
-        """Comment, then assign, each ticket to move; a few tickets at a time.
-
-        Two writes per ticket are what bounds a handover, so they run on WORKERS threads
-        (the session's connection pool holds as many). On a failure no new ticket is
+        """Hand each ticket over (assignee and marker comment in one write), IN_FLIGHT at
+        a time: the writes are what bounds a handover. A ticket whose comment is there but
+        whose assignment is not (a run stopped in between, on a Jira whose edit screen
+        made setops write them apart) is only assigned. On a failure no new ticket is
         started, the ones under way finish, and the first error is raised. A ticket that
         no longer exists (deleted since it was read) has nothing to hand over: skipped.
         """
@@ -184,8 +185,9 @@ class HandoverRun:
                 if plan.action == "move":
                     text = document.jira_comment(facts, plan, facts.pr_url)
                     marker = document.jira_marker(facts, plan)
-                    jira.add_comment(plan.ticket.key, text, once=marker)
-                jira.assign(plan.ticket.key, plan.new)
+                    jira_tickets.hand_over(jira, plan.ticket.key, plan.new, text, marker)
+                else:
+                    jira.assign(plan.ticket.key, plan.new)
             except VendorError as exc:
                 if exc.status != 404:
                     raise
@@ -193,7 +195,7 @@ class HandoverRun:
             return plan
 
         failure: SetopsError | None = None
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        with ThreadPoolExecutor(max_workers=IN_FLIGHT) as pool:
             futures = [(plan, pool.submit(hand_over, plan)) for plan in todo]
             for asked, future in futures:
                 if future.cancelled():  # not started: a ticket before it failed
@@ -214,6 +216,8 @@ class HandoverRun:
                     continue
                 self.moved += 1
                 self._did(f"{plan.ticket.key} to {document.jira_name(self.config, plan.new)}")
+        if jira.fallback:
+            self._warn(jira.fallback)
         if failure is not None:
             raise failure
 

@@ -3,9 +3,11 @@
 A ticket handed over carries a comment with a marker naming the handover, the outgoing
 and the incoming assignee. That marker, not the current assignee, is how a re-run knows
 the ticket was handled: it is not moved again, and a ticket someone reassigned after the
-handover stays where they put it. The comment is written before the assignment, so a run
+handover stays where they put it. The comment and the assignment go in one edit; where
+Jira's edit screen forbids that, the comment is written before the assignment, so a run
 that stopped between the two finds the marker with the ticket still on the outgoing
-person, and finishes the move.
+person, and finishes the move (`assign`). The tickets must be read as they are, not from
+a search that may lag behind the last run's writes (see targets/clients/jira_tickets.py).
 """
 
 from __future__ import annotations
@@ -19,43 +21,10 @@ from typing import Literal
 from setops.config.load import Config
 from setops.config.models import JiraSettings, Role
 from setops.handover.due import Handover, RoleChange
+from setops.ticket import Ticket
 
 _MARK = re.compile(r"\[setops:handover (\d{4}-\d{2}-\d{2}) from=([^\]]*?) to=([^\]]*?)\]")
-# setops' comments end with their marker; a person may mention one in passing.
-_OWN_MARK = re.compile(r"\[setops:[a-z-]+ [^\[\]\n]*\]\s*\Z")
-
 Action = Literal["move", "assign", "done", "keep", "gone"]
-
-
-@dataclass(frozen=True)
-class Comment:
-    created: dt.datetime
-    text: str
-
-    @property
-    def by_setops(self) -> bool:
-        """setops' own comments end with their marker; they are not a human update."""
-        return _OWN_MARK.search(self.text) is not None
-
-
-@dataclass(frozen=True)
-class Ticket:
-    key: str
-    summary: str
-    status: str
-    priority: str | None
-    assignee: str | None  # the Jira account id (Cloud) or user name (Server/DC)
-    assignee_name: str | None
-    created: dt.datetime
-    comments: tuple[Comment, ...]
-    url: str
-    level: str | None = None
-    id: str = ""
-
-    def last_human_update(self) -> dt.datetime:
-        """When a person last wrote on the ticket (its creation counts as the first)."""
-        human = [c.created for c in self.comments if not c.by_setops]
-        return max([self.created, *human])
 
 
 @dataclass(frozen=True)
@@ -82,9 +51,10 @@ def marks(ticket: Ticket) -> dict[str, Mark]:
 class TicketPlan:
     """One ticket in one handover: who holds it before and after, and what setops does.
 
-    `move`: comment, then assign; `assign`: the comment is there, the assignment is not (a
-    run stopped in between); `done`: handled by this handover already; `keep`: not held
-    by someone leaving SET, left alone; `gone`: deleted from Jira while the handover ran.
+    `move`: comment and assign; `assign`: the comment is there, the assignment is not (a
+    run stopped between the two writes of the fallback); `done`: handled by this handover
+    already; `keep`: not held by someone leaving SET, left alone; `gone`: deleted from
+    Jira while the handover ran.
     """
 
     ticket: Ticket

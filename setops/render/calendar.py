@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, TimezoneStandard
 
+from setops import markdown as md
 from setops.config.load import Config
 from setops.config.models import zone
 from setops.render.people import iso, person_json, when
@@ -29,6 +30,7 @@ def slots_json(config: Config, slots: Sequence[Slot], tz: ZoneInfo | None = None
                 "person": person_json(config.person(slot.person)),
                 "start": iso(slot.start, tz),
                 "end": iso(slot.end, tz),
+                "override": slot.override,
             }
             for slot in slots
         ]
@@ -54,23 +56,31 @@ def slots_markdown(config: Config, slots: Sequence[Slot], tz: ZoneInfo | None = 
     lines = ["| from | to | role | who | note |", "|---|---|---|---|---|"]
     for slot in slots:
         start, end = when(slot.start, tz), when(slot.end, tz)
-        name = config.person(slot.person).name
-        note = f"override `{slot.override}`" if slot.override else ""
+        name = md.text(config.person(slot.person).name)
+        person = md.code(slot.person, in_table=True)
+        note = f"override {md.code(slot.override, in_table=True)}" if slot.override else ""
         lines.append(
-            f"| {start} | {end} | {role_label(slot)} | {name} (`{slot.person}`) | {note} |"
+            f"| {start} | {end} | {md.text(role_label(slot))} | {name} ({person}) | {note} |"
         )
     return "\n".join(lines)
 
 
 def slots_ics(
-    config: Config, slots: Sequence[Slot], stamp: dt.datetime, tz: ZoneInfo | None = None
+    config: Config,
+    slots: Sequence[Slot],
+    stamp: dt.datetime,
+    tz: ZoneInfo | None = None,
+    owner: str | None = None,
 ) -> str:
-    """An RFC 5545 calendar, one event per slot; UIDs stay the same from one run to the next."""
+    """An RFC 5545 calendar, one event per slot; UIDs stay the same from one run to the next.
+
+    With `owner` (a person's id) it is that person's own feed, and named after them."""
     calendar = Calendar()
     calendar.add("prodid", "-//setops//SET rotation//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"{config.rotation.name} rotation")
+    whose = f": {config.person(owner).name}" if owner else ""
+    calendar.add("x-wr-calname", f"{config.rotation.name} rotation{whose}")
     tz = tz or zone(config.rotation.timezone)
     for slot in slots:
         person = config.person(slot.person)

@@ -8,14 +8,12 @@ two markers is setops'; whatever people wrote around it is kept as it is.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 
+from setops import markdown as md
 from setops.config.load import Config
 from setops.config.models import MattermostSettings
 from setops.schedule import OnCall
-
-_MENTION = re.compile(r"@(?=[\w.-])")
 
 
 def escape_mentions(text: str) -> str:
@@ -24,7 +22,7 @@ def escape_mentions(text: str) -> str:
     Used on every text copied from tickets into a post, the header or a pull request: a
     summary holding `@channel`, `@all` or `@here` must not page a whole channel.
     """
-    return _MENTION.sub("@\u2060", text)
+    return md.no_mentions(text)
 
 
 def _mention(config: Config, person_id: str | None) -> str:
@@ -32,7 +30,8 @@ def _mention(config: Config, person_id: str | None) -> str:
 
 
 def _name(config: Config, person_id: str | None) -> str:
-    return config.person(person_id).name if person_id else "nobody"
+    # A name is text in a Markdown header: a '*' or '_' in it must not turn on emphasis.
+    return md.text(config.person(person_id).name) if person_id else "nobody"
 
 
 def owned_text(config: Config, settings: MattermostSettings, oncall: OnCall) -> str:

@@ -7,6 +7,7 @@ import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from setops import markdown as md
 from setops.planning.load import LoadReport, PersonLoad, TeamLoad
 from setops.render.people import iso
 
@@ -165,7 +166,7 @@ def _table(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
 
 
 def _md(cell: str) -> str:
-    return cell.replace("|", "\\|")
+    return md.text(cell)
 
 
 def load_markdown(report: LoadReport, tz: ZoneInfo) -> str:

@@ -16,6 +16,11 @@ def _holder(config: Config, slot: Slot | None) -> Any:
     return person_json(config.person(slot.person)) if slot else None
 
 
+def _override(slot: Slot | None) -> str | None:
+    """The id of the override that puts the holder there (the text shows it too), or None."""
+    return slot.override if slot else None
+
+
 def oncall_json(config: Config, oncall: OnCall, tz: ZoneInfo | None = None) -> str:
     cycle, tz = oncall.cycle, tz or zone(config.rotation.timezone)
     data = {
@@ -23,12 +28,15 @@ def oncall_json(config: Config, oncall: OnCall, tz: ZoneInfo | None = None) -> s
         "rotation": config.rotation.name,
         "cycle": {"start": iso(cycle.start, tz), "end": iso(cycle.end, tz)} if cycle else None,
         "lead": _holder(config, oncall.lead),
+        "lead_override": _override(oncall.lead),
         "shifts": [
             {
                 "name": shift.name,
                 "active": shift.active,
                 "primary": _holder(config, shift.primary),
+                "primary_override": _override(shift.primary),
                 "backup": _holder(config, shift.backup),
+                "backup_override": _override(shift.backup),
             }
             for shift in oncall.shifts
         ],

@@ -28,7 +28,7 @@ def people_section(config: Config, schedule: Schedule, now: dt.datetime) -> str:
         '<section id="people" aria-labelledby="people-title">'
         '<h2 id="people-title">People</h2>'
         '<div id="person-panel" aria-live="polite"></div>'
-        '<div class="scroll" tabindex="0" role="region" aria-label="People">'
+        '<div class="scroll" tabindex="0" role="region" aria-label="People table">'
         '<table class="people">'
         "<caption>Each person's current or next turn, and their calendar feed to subscribe to"
         '</caption><thead><tr><th scope="col">Person</th><th scope="col">Team</th>'

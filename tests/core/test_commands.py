@@ -19,7 +19,7 @@ PERSON_KEYS = {"id", "name", "team", "timezone", "mattermost", "opsgenie", "jira
 def test_who_json_contract(cli: Callable[..., Result]) -> None:
     result = cli("who", "--root", str(ORG), "--at", "2026-12-16T10:00:00+01:00", "--format", "json")
     data = json.loads(result.out)
-    assert set(data) == {"at", "rotation", "cycle", "lead", "shifts"}
+    assert set(data) == {"at", "rotation", "cycle", "lead", "lead_override", "shifts"}
     assert data["at"] == "2026-12-16T10:00:00+01:00"
     assert data["cycle"] == {
         "start": "2026-12-14T09:00:00+01:00",
@@ -41,7 +41,7 @@ def test_schedule_json_lists_every_overlapping_slot_whole(cli: Callable[..., Res
         "schedule", "--root", str(ORG), "--from", "2026-12-10", "--weeks", "1", "--format", "json"
     )
     slots = json.loads(result.out)["slots"]
-    assert all(set(s) == {"role", "shift", "person", "start", "end"} for s in slots)
+    assert all(set(s) == {"role", "shift", "person", "start", "end", "override"} for s in slots)
     assert all(set(s["person"]) == PERSON_KEYS for s in slots)
     # The window is 2026-12-10 00:00 to 2026-12-17 00:00 Berlin; the lead slot of the cycle
     # started 2026-11-30 is listed whole, not cut at the window.
@@ -56,6 +56,7 @@ def test_schedule_json_lists_every_overlapping_slot_whole(cli: Callable[..., Res
         "start": "2026-12-16T09:00:00+01:00",
         "end": "2026-12-18T09:00:00+01:00",
         "person": "kai",
+        "override": "swap-jonas-kai-2026-12-16",
     } in [{**s, "person": s["person"]["id"]} for s in slots]
 
 

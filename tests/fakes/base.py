@@ -474,6 +474,9 @@ class FakeServer:
         self._thread: threading.Thread | None = None
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+        # Requests being processed at once, and the most seen (for benchmarks).
+        self.in_flight = 0
+        self.max_in_flight = 0
 
     # ---- lifecycle -------------------------------------------------------
 
@@ -589,6 +592,7 @@ class FakeServer:
     def clear_log(self) -> None:
         with self._log_lock:
             self._log.clear()
+            self.max_in_flight = self.in_flight
 
     def assert_no_spec_violations(self) -> None:
         if self.spec_violations:
@@ -600,6 +604,15 @@ class FakeServer:
     def _process(self, request: Request) -> _Outcome:
         with self._log_lock:
             self._log.append(request)
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            return self._process_counted(request)
+        finally:
+            with self._log_lock:
+                self.in_flight -= 1
+
+    def _process_counted(self, request: Request) -> _Outcome:
         self._check_spec(request)
         if self.latency > 0:
             time.sleep(self.latency)

@@ -28,17 +28,32 @@ changelog and what clients report, independently of setops. Vendor facts it reli
   with per-issue entries when some fail). Ranking, assigning and commenting update
   ``updated``. Ranks are LexoRank-like strings; moving one issue changes only its rank.
 
+* Edit issue (``PUT /rest/api/{2,3}/issue/{key}``): ``fields`` set values, ``update``
+  applies verbs (``{"comment": [{"add": {"body": ...}}]}``), all or nothing, 204. A field
+  not on the project's edit screen is refused with 400 ``{"errorMessages": [], "errors":
+  {"assignee": "Field 'assignee' cannot be set. It is not on the appropriate screen, or
+  unknown."}}`` (the setting ``edit_screen`` says which fields are on it).
+* Cloud's enhanced search is eventually consistent (JRACLOUD-96208: the new search runs on
+  an index that lags behind writes); ``reconcileIssues`` (at most 50 ids, "should be
+  consistent with each paginated request") makes the named issues read-after-write
+  consistent. With the setting ``search_lag`` (seconds) ``/search/jql`` answers from the
+  issues as they were before any write of the last ``search_lag`` seconds, except the
+  reconciled ones. Reading an issue (``GET /issue/{key}``, its comments) is consistent.
+  Server/DC's search does not lag.
+
 Facts not pinned down by the sources (kept simple, listed in the test report): the exact
-wording of some 400s, the default order of a search without ORDER BY (newest key first),
-the board-issue page cap (50).
+wording of some 400s (the reconcile limit's among them), the default order of a search
+without ORDER BY (newest key first), the board-issue page cap (50).
 """
 
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import json as jsonlib
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -130,6 +145,9 @@ AGILE_MAX: Final = 50
 ENHANCED_SEARCH_COMMENTS: Final = 20  # search/jql returns at most 20 comments per issue
 USER_SEARCH_MAX: Final = 1000
 RANK_BATCH_MAX: Final = 50
+RECONCILE_MAX: Final = 50
+OFF_SCREEN: Final = "Field '{}' cannot be set. It is not on the appropriate screen, or unknown."
+EDITABLE_FIELDS: Final = frozenset({"assignee", "comment", "summary", "labels", "priority"})
 UNSUPPORTED_JQL_FIELDS: Final = frozenset(
     {"sprint", "fixversion", "component", "epic link", "parent", "text", "watcher", "duedate"}
 )
@@ -268,6 +286,8 @@ class FakeJira(FakeServer):
         spec_checker: SpecCheckerOption = "auto",
         latency: float = 0.0,
         check_responses: bool = False,
+        search_lag: float | None = None,
+        edit_screen: Iterable[str] | None = None,
     ) -> None:
         if deployment not in ("cloud", "server"):
             raise ValueError(f"deployment must be 'cloud' or 'server', not {deployment!r}")
@@ -289,6 +309,13 @@ class FakeJira(FakeServer):
         self.issues: dict[str, Issue] = {}
         self.boards: dict[int, Board] = {}
         self._next_id = 10000
+        # Cloud search lag: the issues as the search index last saw them, and when each
+        # was last written through the API (not yet indexed).
+        self.search_lag = search_lag if deployment == "cloud" else None
+        self._indexed: dict[str, Issue] = {}
+        self._written: dict[str, float] = {}
+        # The fields on every project's edit screen (None: all that the fake can edit).
+        self.edit_screen = frozenset(EDITABLE_FIELDS if edit_screen is None else edit_screen)
         self.bot = self.seed_user("setops bot", email=email, name="setops-bot")
         self._register_routes()
 
@@ -309,6 +336,7 @@ class FakeJira(FakeServer):
             ("GET", api + "/myself", self._myself),
             ("GET", api + "/field", self._fields),
             ("GET", api + "/issue/{issueIdOrKey}", self._get_issue),
+            ("PUT", api + "/issue/{issueIdOrKey}", self._edit_issue),
             ("PUT", api + "/issue/{issueIdOrKey}/assignee", self._assign),
             ("GET", api + "/issue/{issueIdOrKey}/comment", self._list_comments),
             ("POST", api + "/issue/{issueIdOrKey}/comment", self._add_comment),
@@ -415,6 +443,7 @@ class FakeJira(FakeServer):
                 description=description,
             )
             self.issues[key] = issue
+            self._index(issue)
             return self.issue(key)
 
     def seed_comment(
@@ -433,6 +462,7 @@ class FakeJira(FakeServer):
                 str(self._new_id()), author or self.bot, body, text_to_adf(body), when, when
             )
             issue.comments.append(comment)
+            self._index(issue)
             return comment.id
 
     # ---- inspection ----------------------------------------------------------------
@@ -588,6 +618,37 @@ class FakeJira(FakeServer):
 
     def _touch(self, issue: Issue) -> None:
         issue.updated = self.clock()
+        self._written[issue.key] = time.monotonic()
+
+    # ---- the search index (Cloud's lags behind writes) ------------------------------
+
+    def _index(self, issue: Issue) -> None:
+        """Let the search see `issue` as it is now."""
+        snapshot = copy.copy(issue)
+        snapshot.labels, snapshot.comments = list(issue.labels), list(issue.comments)
+        self._indexed[issue.key] = snapshot
+        self._written.pop(issue.key, None)
+
+    def catch_up(self) -> None:
+        """The search index catches up with every write (as it does after the lag)."""
+        with self.lock:
+            for issue in self.issues.values():
+                self._index(issue)
+
+    def _searchable(self, reconcile: frozenset[str]) -> list[Issue]:
+        """The issues a search sees: as they are now, but on a lagging Cloud those written
+        in the last `search_lag` seconds as they were before (unless reconciled)."""
+        if not self.search_lag:
+            return list(self.issues.values())
+        now, seen = time.monotonic(), []
+        for key, issue in self.issues.items():
+            written = self._written.get(key)
+            if written is None or str(issue.id) in reconcile or now - written >= self.search_lag:
+                self._index(issue)
+                seen.append(issue)
+            elif key in self._indexed:
+                seen.append(self._indexed[key])
+        return seen
 
     # ---- server info, myself, fields ---------------------------------------------
 
@@ -675,6 +736,90 @@ class FakeJira(FakeServer):
                 errors={"assignee": f"User '{user.display_name}' cannot be assigned issues."},
             )
         return user
+
+    # ---- edit issue ----------------------------------------------------------------
+
+    def _edit_issue(self, request: Request) -> Response:
+        """``PUT /issue/{key}``: ``fields`` and ``update`` verbs, validated first, then
+        applied all together (Jira's edit is all or nothing)."""
+        views = self._views(request)
+        issue = self._find_issue(request.path_params["issueIdOrKey"])
+        body = request.json if isinstance(request.json, dict) else None
+        if body is None or not (body.get("fields") or body.get("update")):
+            raise HTTPError(400, "No fields or update operations were specified.")
+        fields, update = body.get("fields") or {}, body.get("update") or {}
+        if not isinstance(fields, dict) or not isinstance(update, dict):
+            raise HTTPError(400, "Can not deserialize the request body.")
+        errors: dict[str, str] = {}
+        changes: list[Callable[[], None]] = []
+        for name in (*fields, *update):
+            if name not in self.edit_screen:
+                errors[name] = OFF_SCREEN.format(name)
+        if "assignee" in fields and "assignee" not in errors:
+            self._edit_assignee(issue, fields["assignee"], errors, changes)
+        if "comment" in update and "comment" not in errors:
+            self._edit_comments(request, issue, update["comment"], views.v3, errors, changes)
+        unknown = (set(fields) | set(update)) - {"assignee", "comment"} - set(errors)
+        for name in sorted(unknown):  # on the screen, but this fake does not edit it
+            errors[name] = f"The fake Jira does not edit the field '{name}'."
+        if errors:
+            raise HTTPError(400, "", errors=errors)
+        for change in changes:
+            change()
+        self._touch(issue)
+        return Response(204)
+
+    def _edit_assignee(
+        self, issue: Issue, value: object, errors: dict[str, str], changes: list[Callable[[], None]]
+    ) -> None:
+        if value is not None and not isinstance(value, dict):
+            errors["assignee"] = "expected Object"
+            return
+        try:
+            user = self._assignee_from(value or {self._user_key(): None}, issue)
+        except HTTPError as refused:
+            reasons = refused.extra.get("errors") or {}
+            errors["assignee"] = str(reasons.get("assignee") or refused.message)
+            return
+
+        def assign() -> None:
+            issue.assignee = user
+
+        changes.append(assign)
+
+    def _user_key(self) -> str:
+        return "accountId" if self.cloud else "name"
+
+    def _edit_comments(
+        self,
+        request: Request,
+        issue: Issue,
+        operations: object,
+        v3: bool,
+        errors: dict[str, str],
+        changes: list[Callable[[], None]],
+    ) -> None:
+        if not isinstance(operations, list) or not all(
+            isinstance(op, dict) and set(op) == {"add"} and isinstance(op["add"], dict)
+            for op in operations
+        ):
+            errors["comment"] = "Only the 'add' operation is supported for comments here."
+            return
+        bodies = []
+        for operation in operations:
+            try:
+                bodies.append(_comment_body(operation["add"].get("body"), v3=v3))
+            except HTTPError as refused:
+                errors["comment"] = str((refused.extra.get("errors") or {}).get("comment"))
+                return
+
+        def add() -> None:
+            for text, adf in bodies:
+                now = self.clock()
+                comment = Comment(str(self._new_id()), request.context["user"], text, adf, now, now)
+                issue.comments.append(comment)
+
+        changes.append(add)
 
     # ---- comments ------------------------------------------------------------------
 
@@ -816,8 +961,11 @@ class FakeJira(FakeServer):
         *,
         default_rank: bool = False,
         board: Board | None = None,
+        issues: list[Issue] | None = None,
     ) -> list[Issue]:
-        """Issues matching ``query_text`` (and the board filter), in the query's order."""
+        """Issues matching ``query_text`` (and the board filter), in the query's order,
+        among ``issues`` (default: all, as they are now)."""
+        pool = list(self.issues.values()) if issues is None else issues
         try:
             query = jql.parse(query_text)
             evaluator = self._evaluator(request)
@@ -827,9 +975,9 @@ class FakeJira(FakeServer):
                 board_query = jql.parse(board.jql)
                 board_predicate = evaluator.compile(board_query)
                 order = order or list(board_query.order_by)
-                found = [i for i in self.issues.values() if board_predicate(i) and predicate(i)]
+                found = [i for i in pool if board_predicate(i) and predicate(i)]
             else:
-                found = [i for i in self.issues.values() if predicate(i)]
+                found = [i for i in pool if predicate(i)]
             if not order:
                 order = [jql.SortKey("rank" if default_rank else "key", not default_rank, 0)]
             return evaluator.sort(found, order)
@@ -869,7 +1017,8 @@ class FakeJira(FakeServer):
             raise HTTPError(400, str(err)) from None
         if not bounded:
             raise HTTPError(400, UNBOUNDED_JQL)
-        found = self._run_jql(request, query_text)
+        reconcile = _reconcile_ids(request, params)
+        found = self._run_jql(request, query_text, issues=self._searchable(reconcile))
         fields = select_fields(_as_list(params.get("fields")), "id", self._field_ids)
         cap = CLOUD_SEARCH_MAX if set(fields) - {"id", "key"} else CLOUD_SEARCH_MAX_IDS
         limit = min(max(_int_value(params.get("maxResults"), SEARCH_DEFAULT), 1), cap)
@@ -1000,6 +1149,7 @@ class JqlFields:
 
     def __init__(self, fake: FakeJira, user: JiraUser | None, now: datetime) -> None:
         self.fake, self.user, self.now = fake, user, now
+        self._by_id: dict[str, Issue] | None = None
 
     def specs(self) -> dict[str, jql.FieldSpec]:
         fake = self.fake
@@ -1128,6 +1278,15 @@ class JqlFields:
 
     def _key(self, value: jql.Value) -> tuple[str, int]:
         text = _literal(value, "key").upper()
+        if text.isdigit():  # the key clause takes issue ids too ("id in (10001, 10002)")
+            if self._by_id is None:
+                self._by_id = {str(i.id): i for i in self.fake.issues.values()}
+            issue = self._by_id.get(text)
+            if issue is None:
+                raise jql.JqlError(
+                    f"An issue with key '{value.text}' does not exist for field 'id'."
+                )
+            return issue.project.key, issue.number
         project, _, number = text.rpartition("-")
         if not project or not number.isdigit():
             raise jql.JqlError(f"The issue key '{value.text}' for field 'key' is invalid.")
@@ -1197,6 +1356,20 @@ def _search_params(request: Request) -> Json:
     params: Json = {name: values[0] for name, values in request.query.items()}
     params["fields"] = request.query.get("fields", [])
     return params
+
+
+def _reconcile_ids(request: Request, params: Json) -> frozenset[str]:
+    """``reconcileIssues``: repeated (GET) or a JSON array (POST) of issue ids, at most 50."""
+    if request.method == "POST":
+        raw = params.get("reconcileIssues") or []
+        values = [str(v) for v in raw] if isinstance(raw, list) else [str(raw)]
+    else:
+        values = [v for item in request.query.get("reconcileIssues", []) for v in item.split(",")]
+    if any(not v.strip().isdigit() for v in values):
+        raise HTTPError(400, "reconcileIssues: each value must be an issue id (a number).")
+    if len(values) > RECONCILE_MAX:
+        raise HTTPError(400, f"reconcileIssues: at most {RECONCILE_MAX} issue ids are allowed.")
+    return frozenset(v.strip() for v in values)
 
 
 def _id_only(issue_json: Json, fields: Sequence[str]) -> Json:

@@ -861,3 +861,121 @@ def test_the_fakes_answers_match_the_descriptions(api_specs: Path, clock: Clock)
         ]
         assert fake.response_violations  # the check ran: the known departures are there
         assert unexplained == []
+
+
+# ==========================================================================
+# Edit issue, edit screens
+# ==========================================================================
+
+
+def test_one_edit_sets_the_assignee_and_adds_a_comment(
+    cloud: FakeJira, people: dict[str, JiraUser]
+) -> None:
+    cloud.seed_issue("SET-1", "x", assignee=people["ana"])
+    body = {
+        "fields": {"assignee": {"accountId": people["bob"].account_id}},
+        "update": {"comment": [{"add": {"body": text_to_adf("handed over")}}]},
+    }
+    response = cloud_session(cloud).put(cloud.url("/rest/api/3/issue/SET-1"), json=body)
+
+    assert response.status_code == 204
+    assert cloud.issue("SET-1")["assignee"] == people["bob"].account_id
+    assert [c["body"] for c in cloud.comments("SET-1")] == ["handed over"]
+
+
+def test_the_real_client_edits_through_its_public_api(server: FakeJira) -> None:
+    ana, bob = server.seed_user("Ana Lima"), server.seed_user("Bob Stone")
+    server.seed_issue("SET-1", "x", assignee=ana)
+    issue = server_client(server).issue("SET-1")
+    issue.update(
+        fields={"assignee": {"name": bob.name}},
+        update={"comment": [{"add": {"body": "v2 takes a string"}}]},
+    )
+    assert server.issue("SET-1")["assignee"] == bob.name
+    assert [c["body"] for c in server.comments("SET-1")] == ["v2 takes a string"]
+
+
+def test_a_field_off_the_edit_screen_refuses_the_whole_edit(clock: Clock) -> None:
+    with FakeJira("cloud", clock=clock, edit_screen={"comment"}) as cloud:
+        cloud.seed_user("Bob", name="bob2", account_id="712020:bob2")
+        cloud.seed_issue("SET-1", "x")
+        body = {
+            "fields": {"assignee": {"accountId": "712020:bob2"}},
+            "update": {"comment": [{"add": {"body": text_to_adf("handed over")}}]},
+        }
+        response = cloud_session(cloud).put(cloud.url("/rest/api/3/issue/SET-1"), json=body)
+
+        assert response.status_code == 400
+        assert response.json() == {
+            "errorMessages": [],
+            "errors": {
+                "assignee": "Field 'assignee' cannot be set. It is not on the appropriate "
+                "screen, or unknown."
+            },
+        }
+        assert cloud.comments("SET-1") == [] and cloud.issue("SET-1")["assignee"] is None
+
+
+@pytest.mark.parametrize(
+    ("version", "body"), [("3", "plain text"), ("2", {"type": "doc", "version": 1, "content": []})]
+)
+def test_an_edit_comment_takes_adf_on_v3_and_a_string_on_v2(
+    cloud: FakeJira, version: str, body: Any
+) -> None:
+    cloud.seed_issue("SET-1", "x")
+    edit = {"update": {"comment": [{"add": {"body": body}}]}}
+    response = cloud_session(cloud).put(cloud.url(f"/rest/api/{version}/issue/SET-1"), json=edit)
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"comment": "Comment body is not valid!"}
+
+
+# ==========================================================================
+# Cloud's search lags behind writes; reconcileIssues
+# ==========================================================================
+
+
+def test_the_cloud_search_lags_behind_writes_but_reconciled_issues_do_not(clock: Clock) -> None:
+    with FakeJira("cloud", clock=clock, search_lag=3600) as cloud:
+        ana = cloud.seed_user("Ana Lag", account_id="712020:ana-lag")
+        issue_id = cloud.seed_issue("SET-1", "x")["id"]
+        session = cloud_session(cloud)
+        moved = session.put(
+            cloud.url("/rest/api/3/issue/SET-1/assignee"), json={"accountId": ana.account_id}
+        )
+        assert moved.status_code == 204
+        url = cloud.url("/rest/api/3/search/jql")
+        jql = "assignee = '712020:ana-lag'"
+
+        def found(**extra: Any) -> list[Any]:
+            params = {"jql": jql, "fields": "assignee", **extra}
+            return list(session.get(url, params=params).json()["issues"])
+
+        assert found() == []  # the search has not seen the assignment yet
+        assert session.get(cloud.url("/rest/api/3/issue/SET-1")).json()["fields"]["assignee"]
+        (hit,) = found(reconcileIssues=[issue_id])
+        assert hit["fields"]["assignee"]["accountId"] == ana.account_id
+        by_post = session.post(url, json={"jql": jql, "reconcileIssues": [int(issue_id)]})
+        assert [i["id"] for i in by_post.json()["issues"]] == [issue_id]
+        cloud.catch_up()
+        assert len(found()) == 1
+
+
+def test_at_most_fifty_issues_are_reconciled(cloud: FakeJira) -> None:
+    cloud.seed_issue("SET-1", "x")
+    params = {"jql": "project = 'SET'", "reconcileIssues": [str(n) for n in range(51)]}
+    response = cloud_session(cloud).get(cloud.url("/rest/api/3/search/jql"), params=params)
+
+    assert response.status_code == 400
+    assert "at most 50" in response.json()["errorMessages"][0]
+
+
+def test_server_search_does_not_lag(clock: Clock) -> None:
+    with FakeJira("server", clock=clock, search_lag=3600) as server:
+        bob = server.seed_user("Bob Lag", name="bob-lag")
+        server.seed_issue("SET-1", "x")
+        session = server_session(server)
+        session.put(server.url("/rest/api/2/issue/SET-1/assignee"), json={"name": bob.name})
+        params = {"jql": "assignee = bob-lag"}
+        response = session.get(server.url("/rest/api/2/search"), params=params)
+        assert [i["key"] for i in response.json()["issues"]] == ["SET-1"]

@@ -121,8 +121,10 @@ def test_a_second_run_sends_nothing(cli: Cli, world: World) -> None:
 
 
 def test_a_crash_after_the_pull_request_is_finished_by_a_rerun(cli: Cli, world: World) -> None:
-    # The second comment fails for good (a 400 is no lost answer): one ticket is moved.
-    world.jira.faults.add(Fault(method="POST", path="/comment$", status=400, skip=1, times=None))
+    # The second hand-over write fails for good (a 400 is no lost answer): one is moved.
+    world.jira.faults.add(
+        Fault(method="PUT", path=r"/issue/SET-\d+$", status=400, skip=1, times=None)
+    )
     first = handover(cli, world, "--at", HANDOVER_RUN)
     assert first.code == 1
     assert "step 'jira: reassign tickets' failed" in first.err

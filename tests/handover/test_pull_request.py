@@ -24,8 +24,8 @@ PULLS = "/repos/example-org/set-config/pulls"
 
 
 def stop_after_the_pull_request(world: World) -> None:
-    """The first run stops right after the pull request step (Jira refuses every comment)."""
-    world.jira.faults.add(Fault(method="POST", path=r"/comment$", status=400, times=None))
+    """The first run stops right after the pull request step (Jira refuses every move)."""
+    world.jira.faults.add(Fault(method="PUT", path=r"/issue/SET-\d+$", status=400, times=None))
 
 
 def edit_pull(world: World, **fields: Any) -> None:

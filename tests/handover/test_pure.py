@@ -14,9 +14,10 @@ from setops.config.load import load_config
 from setops.handover import document
 from setops.handover.document import Facts, HandoverProgress
 from setops.handover.due import candidates, handover_at, pending, shift_changes
-from setops.handover.tickets import Ticket, TicketPlan
+from setops.handover.tickets import TicketPlan
 from setops.ranking import RANK_BATCH, apply_moves, desired_order, rank_moves
 from setops.schedule import compute_schedule
+from setops.ticket import Ticket
 
 BERLIN = dt.timezone(dt.timedelta(hours=1))
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from setops.config.load import Config, load_config
+from setops.targets.clients.jira import JiraClient, jira_auth
 from setops.targets.http import VendorError
-from setops.targets.jira import JiraClient, jira_auth
 from tests.conftest import FIXTURES, Result, copy_config
 from tests.fakes.jira import FakeJira
 from tests.handover.conftest import jira_env, new_jira

@@ -45,13 +45,19 @@ def test_someone_jira_will_not_assign_stops_the_handover_before_anything_is_sent
 
 
 @pytest.mark.parametrize("world", ["cloud"], indirect=True)
-@pytest.mark.parametrize("write", ["comment", "assignee"])
+@pytest.mark.parametrize("write", ["edit", "comment", "assignee"])
 def test_a_ticket_deleted_while_the_handover_runs_is_skipped(
     cli: Cli, world: World, write: str
 ) -> None:
     gone = {"errorMessages": ["Issue does not exist or you do not have permission to see it."]}
-    method = "POST" if write == "comment" else "PUT"
-    world.jira.faults.add(Fault(method=method, path=f"/SET-2/{write}$", status=404, body=gone))
+    if write != "edit":  # the edit screen lacks the assignee: comment, then assign, apart
+        world.jira.edit_screen = frozenset({"comment"})
+    method, path = {
+        "edit": ("PUT", "/SET-2$"),
+        "comment": ("POST", "/SET-2/comment$"),
+        "assignee": ("PUT", "/SET-2/assignee$"),
+    }[write]
+    world.jira.faults.add(Fault(method=method, path=path, status=404, body=gone))
     result = handover(cli, world, "--at", HANDOVER_RUN)
     assert result.code == 0, result.err
     assert "SET-2 is gone from Jira" in result.out

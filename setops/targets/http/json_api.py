@@ -83,16 +83,23 @@ class JsonApi:
         params: Mapping[str, str] | None = None,
         body: Any = None,
         missing_ok: bool = False,
+        session: Session | None = None,
     ) -> requests.Response | None:
-        """The answer to one request, or None for a 404 that `missing_ok` allows."""
+        """The answer to one request, or None for a 404 that `missing_ok` allows.
+
+        A POST, or any request sent through a `once` session, is a write that must not
+        happen twice: a lost answer is re-raised as the requests error and a 5xx is
+        UncertainWrite, for the caller (create_once) to look before it tries again.
+        """
         url = self.url(path, what)
         self.requests += 1
+        once = method == "POST" or (session is not None and session.once)
         try:
-            response: requests.Response = self.session.request(
+            response: requests.Response = (session or self.session).request(
                 method, url, params=params, json=body, allow_redirects=False
             )
         except requests.RequestException as exc:
-            if method == "POST" and is_lost_response(exc):
+            if once and is_lost_response(exc):
                 raise  # the caller (create_once) looks the object up before trying again
             raise connection_error(self.target, what, exc) from None
         if response.is_redirect or 300 <= response.status_code < 400:
@@ -100,6 +107,9 @@ class JsonApi:
         if response.status_code == 404 and missing_ok:
             return None
         if not response.ok:
+            if once and response.status_code >= 500:
+                message = redact(self.message(response), self.secrets)
+                raise UncertainWrite(f"{self.target}: {what}", response.status_code, message)
             raise self.error(method, what, response)
         return response
 

@@ -1,8 +1,9 @@
 """The retrying session every JSON service is called through: timeouts, bounded retries.
 
 Retries use urllib3's `Retry` (exponential backoff with jitter, `Retry-After` honoured). A
-request that may have been carried out is never repeated blindly: POST is retried only on
-429 (the server says it did nothing); what to do after a lost POST answer is `write_once`'s.
+request that may have been carried out is never repeated blindly: POST, and any request on
+a `once` session, is retried only on 429 (the server says it did nothing); what to do after
+a lost answer to such a write is `write_once`'s.
 """
 
 from __future__ import annotations
@@ -56,9 +57,22 @@ class SafeRetry(Retry):
         return value
 
 
-def retry_policy() -> SafeRetry:
+class WriteOnceRetry(SafeRetry):
+    """The policy of a write that must not happen twice, whatever its method (a PUT that
+    adds a comment): retried as a POST is, on 429 alone, never after a lost answer."""
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        return super().is_retry("POST", status_code, has_retry_after)
+
+    def _is_method_retryable(self, method: str) -> bool:
+        # Asked for read errors with the real method (never retried), and by is_retry
+        # above with GET for a 429 (retried).
+        return method.upper() == "GET"
+
+
+def retry_policy(kind: type[SafeRetry] = SafeRetry) -> SafeRetry:
     total = int(os.environ.get("SETOPS_HTTP_RETRIES", "5"))
-    return SafeRetry(
+    return kind(
         total=total,
         connect=total,
         read=total,
@@ -81,13 +95,21 @@ def timeout() -> tuple[float, float]:
 
 
 class Session(requests.Session):
-    """A requests session whose every call has a timeout and goes through SafeRetry."""
+    """A requests session whose every call has a timeout and goes through SafeRetry.
 
-    def __init__(self, headers: Mapping[str, str] | None = None) -> None:
+    `pool` connections are kept per server (as many as requests run at once); a `once`
+    session is for writes that must not happen twice (WriteOnceRetry).
+    """
+
+    def __init__(
+        self, headers: Mapping[str, str] | None = None, *, pool: int = 4, once: bool = False
+    ) -> None:
         super().__init__()
-        adapter = HTTPAdapter(max_retries=retry_policy(), pool_maxsize=4)
+        policy = retry_policy(WriteOnceRetry if once else SafeRetry)
+        adapter = HTTPAdapter(max_retries=policy, pool_maxsize=pool)
         self.mount("https://", adapter)
         self.mount("http://", adapter)
+        self.once = once
         self.headers["User-Agent"] = f"setops/{__version__}"
         self.headers.update(headers or {})
 

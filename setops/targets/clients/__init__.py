@@ -1,0 +1,1 @@
+"""The clients the handover talks to, apart from the plan/apply targets."""
