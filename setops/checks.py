@@ -34,8 +34,15 @@ from setops.schedule import (
 RUNS_OUT_WARNING = dt.timedelta(weeks=4)
 
 
-def validate_config(config: Config, now: dt.datetime) -> list[Problem]:
-    """Every problem with `config` (errors and warnings), sorted by place."""
+def validate_config(
+    config: Config, now: dt.datetime, *, require_cover: bool = False
+) -> list[Problem]:
+    """Every problem with `config` (errors and warnings), sorted by place.
+
+    A schedule that has run out by `now` is an error with `require_cover` (what `setops
+    validate`, the CI gate, asks: nobody would be on call) and a warning otherwise, so
+    other commands still read the past of an old schedule.
+    """
     problems = [*config.warnings, *config_problems(config)]
     for check in (_paging_minutes, _handover_look_ahead):
         problems.extend(check(config))
@@ -50,7 +57,7 @@ def validate_config(config: Config, now: dt.datetime) -> list[Problem]:
             roster_date_problems,
         ):
             problems.extend(check(config))
-        problems.extend(_runs_out(config, now))
+        problems.extend(_runs_out(config, now, require_cover))
     return sorted(problems, key=lambda p: (p.where, p.message))
 
 
@@ -195,8 +202,30 @@ def _time_off(config: Config) -> Iterator[Problem]:
                     f"{entry.last_day}{where} ({entry.where}) but would be {_role(slot)} from "
                     f"{_fmt(config, max(slot.start, start))} to "
                     f"{_fmt(config, min(slot.end, end))}; "
-                    "cover it with an override",
+                    + _time_off_fix(config, slot, start, end),
                 )
+
+
+def _time_off_fix(config: Config, slot: Slot, start: dt.datetime, end: dt.datetime) -> str:
+    """What to change so someone is not on SET during their time off: an override for a
+    slot of the cycles; for a slot an override gave them, that override, reshaped (a second
+    override over it would overlap it, which validate refuses)."""
+    override = next((o for o in config.overrides if o.id == slot.override), None)
+    if override is None:
+        return "cover it with an override"
+    tz = zone(config.rotation.timezone)
+    before, after = override.start < start, end < override.end
+    first, last = (t.astimezone(tz).isoformat() for t in (start, end))
+    if before and after:
+        return (
+            f"split override '{override.id}' around the time off: one part ending {first}, "
+            f"another starting {last}"
+        )
+    if before:
+        return f"shorten override '{override.id}' to end {first}"
+    if after:
+        return f"shorten override '{override.id}' to start {last}"
+    return f"remove override '{override.id}', or give it to someone else"
 
 
 def _leads(config: Config) -> Iterator[Problem]:
@@ -214,14 +243,21 @@ def _leads(config: Config) -> Iterator[Problem]:
             )
 
 
-def _runs_out(config: Config, now: dt.datetime) -> Iterator[Problem]:
+def _runs_out(config: Config, now: dt.datetime, require_cover: bool) -> Iterator[Problem]:
     end = cycle_spans(config.rotation, config.cycles)[-1].end
     last = max(config.cycles, key=lambda c: c.start)
-    if end <= now + RUNS_OUT_WARNING:
-        when = "has run out" if end <= now else f"runs out in {(end - now).days} days"
+    if end <= now:
         yield Problem(
             last.at("start"),
-            f"the schedule {when} (the last cycle ends {_fmt(config, end)}); add cycles",
+            f"the schedule has run out: the last cycle ended {_fmt(config, end)}, so nobody "
+            f"is on SET now ({_fmt(config, now)}); add cycles to rotations/set.yaml",
+            "error" if require_cover else "warning",
+        )
+    elif end <= now + RUNS_OUT_WARNING:
+        yield Problem(
+            last.at("start"),
+            f"the schedule runs out in {(end - now).days} days (the last cycle ends "
+            f"{_fmt(config, end)}); add cycles",
             "warning",
         )
 

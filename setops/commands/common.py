@@ -19,13 +19,35 @@ from setops.timeparse import now
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+CONFIG_MARKERS = ("rotations", "policies")
+
+
+def find_root(start: Path) -> Path:
+    """The configuration repository `start` is in: the nearest of `start` and its parents
+    holding rotations/ or policies/, as git finds .git, and never above the top of the git
+    work tree `start` is in; `start` itself when none does (its messages then say what is
+    missing)."""
+    here = start.absolute()
+    for folder in (here, *here.parents):
+        if any((folder / marker).is_dir() for marker in CONFIG_MARKERS):
+            return folder
+        if (folder / ".git").exists():
+            break
+    return start
+
+
+def _root(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    return value if value is not None else find_root(Path.cwd())
+
+
 def root_option(func: F) -> F:
     return click.option(
         "--root",
         type=click.Path(file_okay=False, path_type=Path),
-        default=Path("."),
-        show_default=True,
-        help="The SET configuration repository (holding rotations/ and policies/).",
+        default=None,
+        callback=_root,
+        help="The SET configuration repository (holding rotations/ and policies/); "
+        "default: the current folder or the nearest one above it that holds them.",
     )(func)
 
 

@@ -14,7 +14,7 @@ from setops.config.load import Config
 from setops.errors import SetopsError
 from setops.planning.extend import SET_FILE, written
 from setops.planning.propose import Proposal
-from setops.targets.github_pr import HandoverRepo, Pull, github_settings
+from setops.targets.clients.github_pr import HandoverRepo, Pull, github_settings
 
 MARKER = "<!-- setops:proposal -->"
 

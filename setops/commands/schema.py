@@ -27,6 +27,19 @@ def render(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
+def schema_of(name: str) -> tuple[str, dict[str, Any]]:
+    """The schema of one config file, named as the file (`rotations/roster.yaml`,
+    `roster.yaml`, `roster`) or as its schema (`roster.schema.json`)."""
+    all_schemas = schemas()
+    wanted = name.strip().rsplit("/", 1)[-1].removesuffix(".schema.json")
+    wanted = wanted.removesuffix(".yaml").removesuffix(".yml")
+    for schema_file, schema in all_schemas.items():
+        if schema_file.removesuffix(".schema.json") == wanted:
+            return schema_file, schema
+    known = ", ".join(str(model.FILE) for model in FILE_MODELS)
+    raise SetopsError(f"--file {name}: no such config file; the files are: {known}")
+
+
 @click.command("schema")
 @click.option(
     "--write",
@@ -34,12 +47,24 @@ def render(schema: dict[str, Any]) -> str:
     type=click.Path(file_okay=False, path_type=Path),
     help="Write one <file>.schema.json per config file into this directory.",
 )
-def command(write_dir: Path | None) -> int:
+@click.option(
+    "--file",
+    "file_name",
+    metavar="NAME",
+    help="Print only the schema of this file, e.g. rotations/roster.yaml (or roster).",
+)
+def command(write_dir: Path | None, file_name: str | None) -> int:
     """Print (or --write) the JSON Schema of every file in rotations/ and policies/.
 
     The YAML files point at them with a `# yaml-language-server: $schema=` line, so
-    editors complete keys and flag typos as you type.
+    editors complete keys and flag typos as you type. --file NAME prints one file's
+    schema as `setops schema --write` writes it.
     """
+    if file_name is not None:
+        if write_dir is not None:
+            raise SetopsError("--file and --write: give one (--write writes every schema)")
+        click.echo(render(schema_of(file_name)[1]), nl=False)
+        return 0
     all_schemas = schemas()
     if write_dir is None:
         click.echo(json.dumps(all_schemas, indent=2, ensure_ascii=False))

@@ -18,11 +18,12 @@ def command(root: Path) -> int:
     """Check every file in rotations/ and policies/ (and CODEOWNERS).
 
     Every problem is printed as path:line:col: message, all of them at once. Exit 1 when
-    there is any error; warnings (such as a schedule that runs out within four weeks)
-    are printed but pass. Nothing is sent anywhere.
+    there is any error, including a schedule that has run out (nobody would be on call
+    now); warnings (such as a schedule that runs out within four weeks) are printed but
+    pass. Nothing is sent anywhere.
     """
     config = load_config(root)
-    problems = validate_config(config, now())
+    problems = validate_config(config, now(), require_cover=True)
     print_problems(problems)
     errors = sum(p.severity == "error" for p in problems)
     if errors:

@@ -8,7 +8,7 @@ it cannot read, a negation, an owner that is none) is skipped, and said so; an i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,9 @@ import pathspec
 
 from setops.config.models import FILE_MODELS
 from setops.errors import Location, Problem
+
+HANDOVER_SAMPLE = "handovers/2026-01-05.md"  # what the handover pull request adds
+ROTATION_SAMPLE = "rotations/set.yaml"
 
 # Each path that must have an owner, with the files under it that stand for it: one that
 # does not exist yet (so a rule naming only today's files does not pass) and today's.
@@ -29,6 +32,7 @@ MUST_BE_OWNED: dict[str, tuple[str, ...]] = {
         *(str(m.FILE) for m in FILE_MODELS if str(m.FILE).startswith("policies/")),
     ),
     ".github/": (".github/a-new-file", ".github/workflows/apply.yml"),
+    "handovers/": (HANDOVER_SAMPLE,),
     "CODEOWNERS": (),  # the file itself, wherever it is
 }
 _COMMENT = re.compile(r"(?:^|(?<=\s))#")
@@ -42,13 +46,17 @@ class _Rule:
     owners: tuple[str, ...]
 
 
-def codeowners_problems(codeowners: tuple[str, str] | None) -> Iterator[Problem]:
-    """Problems with the CODEOWNERS file (path, text): every protected path needs an owner."""
+def codeowners_problems(
+    codeowners: tuple[str, str] | None, leads: Sequence[str] = ()
+) -> Iterator[Problem]:
+    """Problems with the CODEOWNERS file (path, text): every protected path needs an owner,
+    and the handover records need owners who can approve them: the engineering leads
+    (`leads`: the GitHub logins of the people who can lead)."""
     if codeowners is None:
         yield Problem(
             Location("CODEOWNERS"),
-            "no CODEOWNERS file; engineering leads must own "
-            "rotations/ and policies/ (and maintainers .github/ and CODEOWNERS)",
+            "no CODEOWNERS file; engineering leads must own rotations/, policies/ and "
+            "handovers/ (and maintainers .github/ and CODEOWNERS)",
         )
         return
     path, text = codeowners
@@ -71,6 +79,41 @@ def codeowners_problems(codeowners: tuple[str, str] | None) -> Iterator[Problem]
                     f"CODEOWNERS gives no owner to {shown}; every change there must be reviewed",
                 )
                 break
+    yield from _handover_owners(path, text, rules, leads)
+
+
+def _owner_rule(rules: Sequence[_Rule], sample: str) -> _Rule | None:
+    """The rule that decides who owns `sample` (the last matching one)."""
+    matching = [r for r in rules if r.spec.match_file(sample)]
+    return matching[-1] if matching else None
+
+
+def _handover_owners(
+    path: str, text: str, rules: Sequence[_Rule], leads: Sequence[str]
+) -> Iterator[Problem]:
+    """setops asks the outgoing and incoming lead to review the handover pull request; when
+    branch protection requires a code owner's review, only the owners of handovers/ can
+    approve it. So they must include the leads: the owners of rotations/ (the leads' team),
+    or every person who can lead by login."""
+    handover = _owner_rule(rules, HANDOVER_SAMPLE)
+    if handover is None or not handover.owners:
+        return  # said above: no owner at all
+    owners = {o.lower() for o in handover.owners}
+    rotation = _owner_rule(rules, ROTATION_SAMPLE)
+    team = {o.lower() for o in rotation.owners} if rotation else set()
+    by_login = {f"@{login}".lower() for login in leads}
+    if (team and team <= owners) or (by_login and by_login <= owners):
+        return
+    line = text.splitlines()[handover.line - 1]
+    words = _COMMENT.split(line, maxsplit=1)[0].split()
+    wanted = " ".join(rotation.owners) if rotation and rotation.owners else "the leads"
+    yield Problem(
+        Location(path, handover.line, line.index(words[0]) + 1),
+        f"CODEOWNERS gives handovers/ to {' '.join(handover.owners)}, not to the engineering "
+        "leads setops asks to review the handover pull request: when branch protection "
+        "requires a code owner's review they could not approve it; add "
+        f"`/handovers/ {wanted}`",
+    )
 
 
 def _rule(path: str, number: int, line: str) -> tuple[_Rule | None, Problem | None]:

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from setops.config import formats
 from setops.config.models import (
     FILE_MODELS,
     OPTIONAL_FILES,
@@ -272,12 +273,12 @@ _PLAIN_MESSAGES = {
 }
 # What each pattern in the models asks for, in words.
 _PATTERN_MESSAGES = {
-    "^[a-z0-9][a-z0-9_.-]*$": (
+    formats.ID: (
         "expected an id: lower-case letters, digits, '.', '_' and '-', "
         "starting with a letter or digit"
     ),
-    r"^[\w.-]+/[\w.-]+$": "expected a GitHub repository as owner/name, e.g. example-org/set",
-    "^L[1-9]$": "expected a level id L1 to L9",
+    formats.REPOSITORY: "expected a GitHub repository as owner/name, e.g. example-org/set",
+    formats.LEVEL_ID: "expected a level id L1 to L9",
 }
 
 
@@ -324,6 +325,8 @@ def _message(kind: str, ctx: dict[str, Any], value: Any) -> str | None:
         return f"expected {words[kind]}"
     if kind == "string_pattern_mismatch":
         return _PATTERN_MESSAGES.get(str(ctx.get("pattern")))
+    if kind == "string_too_short":
+        return "must not be empty or only spaces"
     if kind == "string_too_long":
         return f"too long; at most {ctx.get('max_length')} characters"
     return None

@@ -7,9 +7,9 @@ reports them with the value's path; rules that relate values to each other live 
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import difflib
-import re
 from functools import lru_cache
 from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -23,9 +23,12 @@ from pydantic import (
     Field,
     PrivateAttr,
     Strict,
+    StringConstraints,
 )
+from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
+from setops.config import formats
 from setops.errors import Location
 
 Role = Literal["lead", "primary", "backup"]
@@ -50,7 +53,7 @@ def zone(name: str) -> ZoneInfo:
 
 def _check_zone(name: str) -> str:
     try:
-        if "/" not in name and name not in ("UTC",):
+        if not formats.matches(formats.ZONE, name):
             raise ZoneInfoNotFoundError(name)
         zone(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -72,10 +75,9 @@ def _zone_hint(name: str) -> str:
 
 
 def _check_clock(text: str) -> str:
-    match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", text)
-    if not match:
+    if not formats.matches(formats.CLOCK_SHAPE, text) or text[:2] > "23" or text[3:] > "59":
         raise ValueError(f"expected a time as 'HH:MM' (24-hour), got {text!r}")
-    if match.group(2) not in ("00", "30"):
+    if not formats.matches(formats.CLOCK, text):
         raise ValueError(
             f"{text} is not on :00 or :30; OpsGenie rounds other minutes, "
             "so the person paged would differ from this file"
@@ -97,36 +99,77 @@ def _check_half_hour(value: dt.datetime) -> dt.datetime:
 
 
 # pydantic reads a number as a Unix timestamp where a date or time is expected, and a
-# digit string too; in a YAML file that is always a slip, so only written dates pass.
-_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TIME_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}.*")
+# digit string too; in a YAML file that is always a slip, so only the written forms the
+# schema describes pass (formats.DATE_SHAPE, formats.INSTANT_SHAPE).
 
 
 def _date_text(value: Any) -> Any:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    if isinstance(value, str) and _DATE_TEXT.fullmatch(value.strip()):
+    if isinstance(value, str) and formats.matches(formats.DATE_SHAPE, value):
+        _refuse_impossible_day(value)
         return value
     raise PydanticCustomError("date_type", "expected a date as YYYY-MM-DD")
 
 
 def _time_text(value: Any) -> Any:
     if isinstance(value, dt.datetime) or (
-        isinstance(value, str) and _TIME_TEXT.fullmatch(value.strip())
+        isinstance(value, str) and formats.matches(formats.INSTANT_SHAPE, value)
     ):
+        if isinstance(value, str):
+            _refuse_impossible_day(value[:10])
         return value
     raise PydanticCustomError("datetime_type", "expected a time as YYYY-MM-DDTHH:MM:SS+HH:MM")
 
 
-Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)]
-TimeZoneName = Annotated[str, AfterValidator(_check_zone)]
-ClockTime = Annotated[str, AfterValidator(_check_clock)]
-Date = Annotated[dt.date, BeforeValidator(_date_text)]
+def _refuse_impossible_day(text: str) -> None:
+    """A YYYY-MM-DD that names no day (2027-02-30, 2026-13-01) says so, not "expected a
+    date": the form is right, the calendar is not."""
+    year, month, day = (int(part) for part in text.split("-"))
+    if not 1 <= month <= 12:
+        raise PydanticCustomError("no_such_day", "no such month: months are 01 to 12")
+    if year < 1:
+        raise PydanticCustomError("no_such_day", "no such year: years start at 0001")
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        raise PydanticCustomError(
+            "no_such_day",
+            "no such day: {month} has {last} days",
+            {"month": dt.date(year, month, 1).strftime("%B %Y"), "last": last},
+        )
+
+
+def _schema(**fragment: Any) -> Any:
+    """A JSON Schema fragment for a type whose rule a validator checks (same expression)."""
+    return Field(json_schema_extra=fragment)
+
+
+# Values with a written form are checked as written: stripping spaces first would let
+# ' amy' pass here while the schema's pattern refuses it.
+_AS_WRITTEN = StringConstraints(strip_whitespace=False)
+
+
+Id = Annotated[str, _AS_WRITTEN, Field(pattern=formats.ID, max_length=64)]
+TimeZoneName = Annotated[
+    str, _AS_WRITTEN, AfterValidator(_check_zone), _schema(pattern=formats.ZONE)
+]
+ClockTime = Annotated[
+    str, _AS_WRITTEN, AfterValidator(_check_clock), _schema(pattern=formats.CLOCK)
+]
+Date = Annotated[dt.date, BeforeValidator(_date_text), _schema(pattern=formats.DATE)]
 HalfHourInstant = Annotated[
-    AwareDatetime, BeforeValidator(_time_text), AfterValidator(_check_half_hour)
+    AwareDatetime,
+    BeforeValidator(_time_text),
+    AfterValidator(_check_half_hour),
+    _schema(pattern=formats.INSTANT),
 ]
 # A whole number as written: pydantic would take true as 1 and 20.0 as 20.
 Whole = Annotated[int, Strict()]
+# true or false as YAML 1.2 writes them (the core schema: also True/TRUE, False/FALSE);
+# pydantic would also take 'yes', 'on', 1 and the text 'true'.
+Flag = Annotated[bool, Strict()]
+# Free text that must not be empty or only spaces.
+Text = Annotated[str, Field(min_length=1), _schema(pattern=formats.NOT_BLANK)]
 
 
 class Node(BaseModel):
@@ -151,20 +194,25 @@ class Node(BaseModel):
 
 
 class Team(Node):
-    id: Id
-    name: str
+    id: Id = Field(description="the team's id, as people's `team` names it")
+    name: str = Field(description="the team's name, as people read it")
 
 
 class Person(Node):
-    id: Id
-    name: str
-    team: Id
-    timezone: TimeZoneName
+    id: Id = Field(description="the person's id, as cycles, overrides and time off name them")
+    name: str = Field(description="the person's full name")
+    team: Id = Field(description="the id of the person's team, from `teams`")
+    timezone: TimeZoneName = Field(
+        description="the IANA time zone the person works in, e.g. Europe/Berlin (their "
+        "time off is in it)"
+    )
     mattermost: str = Field(description="Mattermost username, without @")
     opsgenie: str = Field(description="OpsGenie username (the user's e-mail address)")
     jira: str = Field(description="Jira Cloud account id, or user name on Server/DC")
     github: str = Field(description="GitHub login")
-    can_lead: bool = False
+    can_lead: Flag = Field(
+        default=False, description="whether the person may be the SET lead: true or false"
+    )
     since: Date | None = Field(
         default=None,
         description="first day this person may be on SET (a joiner), in their own zone",
@@ -177,16 +225,18 @@ class Person(Node):
 
 class Roster(Node):
     FILE: ClassVar[str] = "rotations/roster.yaml"
-    teams: list[Team]
-    people: list[Person]
+    teams: list[Team] = Field(description="the teams people belong to")
+    people: list[Person] = Field(description="everyone who may be on SET")
 
 
 # --- rotations/set.yaml --------------------------------------------------------------
 
 
 class WeeklyMoment(Node):
-    weekday: Weekday
-    time: ClockTime
+    weekday: Weekday = Field(description="the day of the week, in lower case")
+    time: ClockTime = Field(
+        description="the time as HH:MM (24-hour, on :00 or :30) in the rotation's zone"
+    )
 
     def clock(self) -> dt.time:
         hours, minutes = self.time.split(":")
@@ -194,22 +244,30 @@ class WeeklyMoment(Node):
 
 
 class Shift(Node):
-    name: Id
-    timezone: TimeZoneName
-    start: ClockTime = Field(description="daily start of the shift's hours, local time")
-    end: ClockTime = Field(description="daily end; before start means the hours cross midnight")
+    name: Id = Field(description="the shift's name, as cycles and overrides name it")
+    timezone: TimeZoneName = Field(description="the IANA time zone of the shift's hours")
+    start: ClockTime = Field(
+        description="daily start of the shift's hours, local time, HH:MM on :00 or :30"
+    )
+    end: ClockTime = Field(
+        description="daily end, HH:MM on :00 or :30; before start means the hours cross midnight"
+    )
     days: list[Weekday] | None = Field(
         default=None, min_length=1, description="days the hours apply; all"
     )
 
 
 class Rotation(Node):
-    name: str
-    timezone: TimeZoneName
-    cycle_weeks: Literal[2] = 2
-    shift_change: WeeklyMoment
-    handover_run: WeeklyMoment
-    shifts: list[Shift] = Field(min_length=1)
+    name: str = Field(description="the rotation's name, e.g. SET")
+    timezone: TimeZoneName = Field(
+        description="the IANA time zone of the shift change, the handover run and the output"
+    )
+    cycle_weeks: Literal[2] = Field(default=2, description="a cycle's length in weeks: 2")
+    shift_change: WeeklyMoment = Field(description="when roles pass to the next people each week")
+    handover_run: WeeklyMoment = Field(
+        description="when the weekly handover runs, before the shift change"
+    )
+    shifts: list[Shift] = Field(min_length=1, description="the shifts, each with its hours")
 
 
 class ShiftAssignment(Node):
@@ -218,102 +276,169 @@ class ShiftAssignment(Node):
 
 
 class Cycle(Node):
-    start: Date
-    lead: Id
-    shifts: dict[str, ShiftAssignment]
+    start: Date = Field(
+        description="the first day, YYYY-MM-DD, on the shift-change weekday; the cycle "
+        "starts at the shift change that day"
+    )
+    lead: Id = Field(description="the id of the cycle's lead (can_lead: true)")
+    shifts: dict[str, ShiftAssignment] = Field(
+        description="for each shift of the rotation, by name: its two engineers"
+    )
 
 
 class RotationFile(Node):
     FILE: ClassVar[str] = "rotations/set.yaml"
-    rotation: Rotation
-    cycles: list[Cycle] = Field(min_length=1)
+    rotation: Rotation = Field(description="the rotation: its zone, weekly moments and shifts")
+    cycles: list[Cycle] = Field(min_length=1, description="the two-week cycles, in time order")
 
 
 # --- rotations/overrides.yaml, rotations/time-off.yaml -------------------------------
 
+# A lead override covers every shift, so it names none; a primary or backup override
+# names the shift it is for. `validate` says the same in words (unknown shift names are
+# checked against set.yaml, which no schema of this file can see).
+_OVERRIDE_ROLE_AND_SHIFT: JsonDict = {
+    "allOf": [
+        {
+            "if": {"properties": {"role": {"const": "lead"}}, "required": ["role"]},
+            "then": {"properties": {"shift": {"type": "null"}}},
+        },
+        {
+            "if": {"properties": {"role": {"enum": ["primary", "backup"]}}, "required": ["role"]},
+            "then": {"required": ["shift"], "properties": {"shift": {"type": "string"}}},
+        },
+    ]
+}
+
 
 class Override(Node):
-    id: Id
-    role: Role
-    shift: str | None = None
-    person: Id
-    start: HalfHourInstant
-    end: HalfHourInstant
-    reason: str | None = None
+    model_config = ConfigDict(json_schema_extra=_OVERRIDE_ROLE_AND_SHIFT)
+    id: Id = Field(description="the override's id (OpsGenie's alias is setops-<id>)")
+    role: Role = Field(description="the role handed over: lead, primary or backup")
+    shift: str | None = Field(
+        default=None, description="the shift, for a primary or backup override; none for the lead"
+    )
+    person: Id = Field(description="the id of the person who takes the role")
+    start: HalfHourInstant = Field(
+        description="when it starts, YYYY-MM-DDTHH:MM:SS with its UTC offset, on :00 or :30 UTC"
+    )
+    end: HalfHourInstant = Field(
+        description="when it ends (after start), YYYY-MM-DDTHH:MM:SS with its UTC offset, "
+        "on :00 or :30 UTC"
+    )
+    reason: str | None = Field(default=None, description="why, for the reviewers")
 
 
 class OverridesFile(Node):
     FILE: ClassVar[str] = "rotations/overrides.yaml"
-    overrides: list[Override] = []
+    overrides: list[Override] = Field(
+        default=[], description="roles handed to someone else for a while"
+    )
 
 
 class TimeOff(Node):
-    person: Id
-    first_day: Date
-    last_day: Date
-    reason: str | None = None
+    person: Id = Field(description="the id of the person who is away")
+    first_day: Date = Field(description="the first day away, YYYY-MM-DD, in the person's zone")
+    last_day: Date = Field(description="the last day away (included), YYYY-MM-DD")
+    reason: str | None = Field(default=None, description="why, if the person wants to say")
 
 
 class TimeOffFile(Node):
     FILE: ClassVar[str] = "rotations/time-off.yaml"
-    time_off: list[TimeOff] = []
+    time_off: list[TimeOff] = Field(default=[], description="recorded time off")
 
 
 # --- policies/ -----------------------------------------------------------------------
 
 
 class EscalationStep(Node):
-    notify: str = Field(description="the role paged: primary, backup or lead")
-    after_minutes: Whole = Field(ge=0, le=1440)
+    notify: str = Field(
+        description="the role paged: primary, backup or lead",
+        json_schema_extra={"enum": list(ROLES)},
+    )
+    after_minutes: Whole = Field(
+        ge=0, le=1440, description="minutes after the alert, if nobody acknowledged it"
+    )
 
 
 class Repeat(Node):
-    times: Whole = Field(ge=0, le=20)
-    after_minutes: Whole = Field(ge=1, le=1440)
+    times: Whole = Field(ge=0, le=20, description="how many times the escalation repeats")
+    after_minutes: Whole = Field(
+        ge=1, le=1440, description="minutes after the last step before it repeats"
+    )
 
 
 class EscalationPolicy(Node):
-    name: str
-    description: str | None = None
-    steps: list[EscalationStep] = Field(min_length=1)
-    repeat: Repeat | None = None
+    name: str = Field(description="the escalation's name in the paging service")
+    description: str | None = Field(default=None, description="what it is for, for people")
+    steps: list[EscalationStep] = Field(
+        min_length=1, description="whom to page, in order, with increasing delays"
+    )
+    repeat: Repeat | None = Field(default=None, description="whether to start over, and when")
 
 
 class EscalationFile(Node):
     FILE: ClassVar[str] = "policies/escalation.yaml"
-    escalation_policy: EscalationPolicy
+    escalation_policy: EscalationPolicy = Field(description="the SET's escalation policy")
 
 
 class PriorityRule(Node):
-    rank: Whole = Field(ge=1)
-    name: str
-    description: str | None = None
-    jql: str = Field(min_length=1)
+    rank: Whole = Field(ge=1, description="the rule's place in the order, 1 first; unique")
+    name: str = Field(description="the rule's name")
+    description: str | None = Field(default=None, description="what the rule is for")
+    jql: Text = Field(description="the JQL clause of the tickets this rule puts here")
+
+
+# L1 and L2 are incidents: the playbook and an update at least daily. `validate` says the
+# same in words.
+_INCIDENT_LEVELS: JsonDict = {
+    "if": {"properties": {"id": {"enum": ["L1", "L2"]}}, "required": ["id"]},
+    "then": {
+        "required": ["incident_playbook", "update_every_hours"],
+        "properties": {
+            "incident_playbook": {"const": True},
+            "update_every_hours": {"type": "integer", "maximum": 24},
+        },
+    },
+}
 
 
 class Level(Node):
-    id: Annotated[str, Field(pattern=r"^L[1-9]$")]
-    name: str
-    jql: str = Field(min_length=1)
-    incident_playbook: bool = False
-    update_every_hours: Whole | None = Field(default=None, ge=1)
+    model_config = ConfigDict(json_schema_extra=_INCIDENT_LEVELS)
+    id: Annotated[str, _AS_WRITTEN, Field(pattern=formats.LEVEL_ID)] = Field(
+        description="the level, L1 (most severe) to L9"
+    )
+    name: str = Field(description="the level's name, e.g. critical")
+    jql: Text = Field(description="the JQL clause of the tickets of this level")
+    incident_playbook: Flag = Field(
+        default=False, description="whether tickets of this level run the incident playbook"
+    )
+    update_every_hours: Whole | None = Field(
+        default=None, ge=1, description="how often a ticket of this level needs a human update"
+    )
 
 
 class PrioritiesFile(Node):
     FILE: ClassVar[str] = "policies/priorities.yaml"
-    priority_rules: list[PriorityRule] = Field(min_length=1)
-    levels: list[Level] = Field(min_length=1)
+    priority_rules: list[PriorityRule] = Field(
+        min_length=1, description="the order of the TO DO column: a ticket takes its first rule"
+    )
+    levels: list[Level] = Field(min_length=1, description="the support levels, L1 to L4")
 
 
 class ChecklistItem(Node):
-    id: Id
-    when: Literal["start", "handover"]
-    text: str = Field(min_length=1)
+    id: Id = Field(description="the item's id, which keeps its tick across re-runs")
+    when: Literal["start", "handover"] = Field(
+        description="handover: by the handover; start: the start-of-week review"
+    )
+    text: Text = Field(description="what to do, as the pull request's task list shows it")
 
 
 class HandoverFile(Node):
     FILE: ClassVar[str] = "policies/handover.yaml"
-    checklist: list[ChecklistItem] = Field(min_length=1)
+    checklist: list[ChecklistItem] = Field(
+        min_length=1, description="the handover pull request's checklist"
+    )
     look_ahead_hours: Whole = Field(
         default=72,
         ge=1,
@@ -330,9 +455,9 @@ class HandoverFile(Node):
 
 
 class ScheduleNames(Node):
-    lead: str = "SET Lead"
-    primary: str = "SET Primary"
-    backup: str = "SET Backup"
+    lead: str = Field(default="SET Lead", description="the lead's schedule")
+    primary: str = Field(default="SET Primary", description="the primaries' schedule")
+    backup: str = Field(default="SET Backup", description="the backups' schedule")
 
 
 PagingTargetName = Literal["opsgenie", "jsm-ops"]
@@ -341,14 +466,23 @@ PagingTargetName = Literal["opsgenie", "jsm-ops"]
 class _PagingFields(Node):
     """What every paging service is told: the same for OpsGenie and JSM Operations."""
 
-    enabled: bool = True
+    enabled: Flag = Field(default=True, description="whether setops keeps this service in step")
     owner_team: str = Field(
         description="the team that owns the schedules and the escalation, by name"
     )
-    schedules: Literal["per-role", "per-role-and-shift"] = "per-role"
-    schedule_names: ScheduleNames = ScheduleNames()
-    horizon_weeks: Whole = Field(default=12, ge=1, le=104)
-    retention_weeks: Whole = Field(default=4, ge=0, le=104)
+    schedules: Literal["per-role", "per-role-and-shift"] = Field(
+        default="per-role",
+        description="one schedule per role, or one per role and shift (each in its zone)",
+    )
+    schedule_names: ScheduleNames = Field(
+        default=ScheduleNames(), description="the names of the schedules setops keeps"
+    )
+    horizon_weeks: Whole = Field(
+        default=12, ge=1, le=104, description="how far ahead the synced window reaches"
+    )
+    retention_weeks: Whole = Field(
+        default=4, ge=0, le=104, description="how far back setops still manages what it made"
+    )
 
 
 class PagingSettings(_PagingFields):
@@ -373,64 +507,100 @@ DEFAULT_HEADER_SHIFT = "{shift}: primary {primary}, backup {backup}"
 
 
 class MattermostSettings(Node):
-    enabled: bool = True
-    team: str
-    channel: str
-    incident_channels: list[str] = []
-    header_template: str = Field(
+    enabled: Flag = Field(default=True, description="whether setops uses Mattermost")
+    team: str = Field(description="the Mattermost team's name (as in its URL)")
+    channel: str = Field(description="the SET channel's name (as in its URL)")
+    incident_channels: list[str] = Field(
+        default=[], description="channels the incoming team joins at each handover"
+    )
+    header_template: Text = Field(
         default=DEFAULT_HEADER_TEMPLATE,
-        min_length=1,
         description="the part of the channel header setops owns; placeholders: {lead}, "
         "{lead_name}, {cycle_start}, {cycle_end}, {week_start}, {shifts}",
     )
-    header_shift_template: str = Field(
+    header_shift_template: Text = Field(
         default=DEFAULT_HEADER_SHIFT,
-        min_length=1,
         description="one shift in {shifts}; placeholders: {shift}, {primary}, {backup}, "
         "{primary_name}, {backup_name}",
     )
-    header_shift_separator: str = " · "
-    header_start_marker: str = Field(default=HEADER_START, min_length=1)
-    header_end_marker: str = Field(default=HEADER_END, min_length=1)
+    header_shift_separator: str = Field(
+        default=" · ", description="what goes between two shifts in {shifts}"
+    )
+    header_start_marker: str = Field(
+        default=HEADER_START, min_length=1, description="where setops' part of the header starts"
+    )
+    header_end_marker: str = Field(
+        default=HEADER_END, min_length=1, description="where setops' part of the header ends"
+    )
 
 
 TicketRule = Literal["incoming-lead", "incoming-primary", "incoming-backup"]
+_TICKET_RULE = (
+    "whose hands an outgoing {role}'s tickets go to: incoming-lead, incoming-primary or "
+    "incoming-backup; unset: the incoming holder of the same role and shift"
+)
 
 
 class JiraSettings(Node):
-    enabled: bool = True
-    project: str
-    board: Whole
-    jql: str
-    todo_jql: str = Field(
+    enabled: Flag = Field(default=True, description="whether setops uses Jira")
+    project: str = Field(description="the SET project's key")
+    board: Whole = Field(description="the id of the SET board, whose TO DO column is ranked")
+    jql: str = Field(description="the JQL of the open SET tickets, which the handover moves")
+    todo_jql: Text = Field(
         default='status = "To Do"',
-        min_length=1,
         description="the JQL clause of the board's TO DO column, which `setops rank` orders",
     )
-    # Whose hands an outgoing person's tickets go to; unset: the incoming holder of the same
-    # role and shift. For the lead's tickets, primary or backup means the first shift's.
-    lead_tickets: TicketRule | None = None
-    primary_tickets: TicketRule | None = None
-    backup_tickets: TicketRule | None = None
+    # For the lead's tickets, primary or backup means the first shift's.
+    lead_tickets: TicketRule | None = Field(
+        default=None, description=_TICKET_RULE.format(role="lead")
+    )
+    primary_tickets: TicketRule | None = Field(
+        default=None, description=_TICKET_RULE.format(role="primary")
+    )
+    backup_tickets: TicketRule | None = Field(
+        default=None, description=_TICKET_RULE.format(role="backup")
+    )
 
 
 class GitHubSettings(Node):
-    enabled: bool = True
-    repository: Annotated[str, Field(pattern=r"^[\w.-]+/[\w.-]+$")]
-    handover_label: str = "handover"
-    base_branch: str = "main"
+    enabled: Flag = Field(default=True, description="whether setops opens handover pull requests")
+    repository: Annotated[str, _AS_WRITTEN, Field(pattern=formats.REPOSITORY)] = Field(
+        description="owner/name of this repository (GITHUB_REPOSITORY wins when set)"
+    )
+    handover_label: str = Field(
+        default="handover", description="the label of handover pull requests"
+    )
+    base_branch: str = Field(default="main", description="the branch handovers merge into")
+
+
+# paging: and its older spelling opsgenie: are one section: never both.
+_ONE_PAGING_SECTION: JsonDict = {
+    "not": {
+        "required": ["paging", "opsgenie"],
+        "properties": {"paging": {"type": "object"}, "opsgenie": {"type": "object"}},
+    }
+}
 
 
 class IntegrationsFile(Node):
+    model_config = ConfigDict(json_schema_extra=_ONE_PAGING_SECTION)
     FILE: ClassVar[str] = "policies/integrations.yaml"
-    paging: PagingSettings | None = None
+    paging: PagingSettings | None = Field(
+        default=None, description="the paging service: OpsGenie or JSM Operations"
+    )
     opsgenie: OpsGenieSettings | None = Field(
         default=None,
         description="older spelling of `paging:` with `target: opsgenie`; use `paging:`",
     )
-    mattermost: MattermostSettings | None = None
-    jira: JiraSettings | None = None
-    github: GitHubSettings | None = None
+    mattermost: MattermostSettings | None = Field(
+        default=None, description="the SET channel's header and the handover announcement"
+    )
+    jira: JiraSettings | None = Field(
+        default=None, description="the SET tickets, their handover and ranking"
+    )
+    github: GitHubSettings | None = Field(
+        default=None, description="the weekly handover pull request"
+    )
 
     def paging_settings(self) -> PagingSettings | None:
         """The paging section: `paging:`, or an older `opsgenie:` one read as
@@ -498,7 +668,12 @@ def attach_places(node: Any, doc: Any, path: tuple[str | int, ...]) -> None:
         for name in type(node).model_fields:
             child = (*path, name)
             node._fields_at[name] = doc.at(child)
-            attach_places(getattr(node, name), doc, child)
+            value = getattr(node, name)
+            if isinstance(value, dict):
+                # A mapping's keys are names (a cycle's shifts): each has its own line.
+                for key in value:
+                    node._fields_at[f"{name}.{key}"] = doc.at((*child, key), key=True)
+            attach_places(value, doc, child)
     elif isinstance(node, list):
         for index, item in enumerate(node):
             attach_places(item, doc, (*path, index))

@@ -90,14 +90,19 @@ def _references(config: Config) -> Iterator[Problem]:
         yield from _unknown_person(config, entry, "person")
 
 
+def _unknown_shift(name: str, names: list[str]) -> str:
+    """The message for a shift name that is none of `names`, with the likely one."""
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return f"unknown shift '{name}'; {hint}shifts are: " + ", ".join(names)
+
+
 def _shift_names(config: Config) -> Iterator[Problem]:
     names = [s.name for s in config.rotation.shifts]
     for cycle in config.cycles:
         for name in cycle.shifts:
             if name not in names:
-                yield Problem(
-                    cycle.at("shifts"), f"unknown shift '{name}'; shifts are: " + ", ".join(names)
-                )
+                yield Problem(cycle.at(f"shifts.{name}"), _unknown_shift(name, names))
         missing = [n for n in names if n not in cycle.shifts]
         if missing:
             yield Problem(cycle.at("shifts"), f"no engineers for shift {', '.join(missing)}")
@@ -113,9 +118,7 @@ def _overrides_shape(config: Config) -> Iterator[Problem]:
         elif o.role != "lead" and o.shift is None:
             yield Problem(o.where, f"missing key 'shift': a {o.role} override names its shift")
         elif o.role != "lead" and o.shift not in names:
-            yield Problem(
-                o.at("shift"), f"unknown shift '{o.shift}'; shifts are: " + ", ".join(names)
-            )
+            yield Problem(o.at("shift"), _unknown_shift(str(o.shift), names))
         if o.end == o.start:
             yield Problem(
                 o.at("end"),
@@ -205,7 +208,8 @@ def _cycle_boundaries(config: Config) -> Iterator[Problem]:
 
 
 def _codeowners(config: Config) -> Iterator[Problem]:
-    yield from codeowners_problems(config.codeowners)
+    leads = [p.github for p in config.people if p.can_lead]
+    yield from codeowners_problems(config.codeowners, leads)
 
 
 # --- the integrations (policies/integrations.yaml) ---

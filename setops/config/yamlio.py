@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.representer import RoundTripRepresenter
 
 from setops.config.yamltext import (
     decode,
@@ -24,15 +26,44 @@ from setops.config.yamltext import (
     refuse_control_characters,
     refuse_loose_tabs,
     refuse_tabs,
+    runaway_quote,
 )
 from setops.errors import ConfigError, Location, Problem
 
 Path = tuple[str | int, ...]
 
 
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class _ImpossibleDay(str):
+    """A plain scalar shaped like a date that names no day (2027-02-30): ruamel.yaml would
+    fail building it; kept as written, so `fmt` rewrites the file and `validate` says
+    "no such day" at its place."""
+
+
+class _Constructor(RoundTripConstructor):
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError:
+            return _ImpossibleDay(node.value)
+
+
+class _Representer(RoundTripRepresenter):
+    def represent_impossible_day(self, data: _ImpossibleDay) -> Any:
+        return self.represent_scalar(_TIMESTAMP, str(data))
+
+
+_Constructor.add_constructor(_TIMESTAMP, _Constructor.construct_yaml_timestamp)
+_Representer.add_representer(_ImpossibleDay, _Representer.represent_impossible_day)
+
+
 def round_trip_yaml() -> YAML:
     """The round-trip YAML instance `setops fmt` reads and writes with, comments kept."""
     yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
+    yaml.Representer = _Representer
     yaml.allow_duplicate_keys = False
     yaml.indent(mapping=2, sequence=4, offset=2)
     # Wide enough never to fold a long value onto a second line: folding leaves a trailing
@@ -92,7 +123,7 @@ def parse_document(path: str, raw: bytes) -> Document:
     try:
         tree = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        raise ConfigError([marked_problem(path, exc)]) from None
+        raise ConfigError([runaway_quote(path, text, exc) or marked_problem(path, exc)]) from None
     except yaml.YAMLError as exc:
         raise ConfigError([Problem(Location(path), f"invalid YAML: {exc}")]) from None
     if tree is None or (isinstance(tree, yaml.ScalarNode) and _scalar(tree) is None):

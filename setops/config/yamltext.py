@@ -183,3 +183,35 @@ def marked_problem(path: str, exc: yaml.MarkedYAMLError) -> Problem:
     mark = (exc.context_mark if at_context else None) or exc.problem_mark or exc.context_mark
     where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
     return Problem(where, f"invalid YAML: {message}")
+
+
+def runaway_quote(path: str, text: str, exc: yaml.MarkedYAMLError) -> Problem | None:
+    """A quote left open on its line is closed by the next quote further down, and libyaml
+    then stumbles right after that one, lines below the mistake. When the error sits just
+    after a quoted value that spans lines, say so at the value's opening quote."""
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return None
+    runaway = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.line > mark.line:
+                break
+            if (
+                isinstance(token, yaml.ScalarToken)
+                and token.style in ("'", '"')
+                and token.start_mark.line < token.end_mark.line == mark.line
+                and token.end_mark.column <= mark.column
+            ):
+                runaway = token
+    except yaml.YAMLError:
+        pass
+    if runaway is None:
+        return None
+    opened = runaway.start_mark
+    return Problem(
+        Location(path, opened.line + 1, opened.column + 1),
+        f"invalid YAML: this quoted value is never closed on its line: the quote on line "
+        f"{runaway.end_mark.line + 1} closes it instead; end it with its opening quote "
+        f"({runaway.style})",
+    )

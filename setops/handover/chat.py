@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from setops.errors import SetopsError
 from setops.targets.http import VendorError
-from setops.targets.mattermost import (
+from setops.targets.mattermost.client import (
     ChannelRef,
     MattermostClient,
     MattermostError,

@@ -10,11 +10,11 @@ from setops.config.load import Config
 from setops.errors import SetopsError
 from setops.handover.due import Handover, before_start, candidates, pending, schedule_end
 from setops.handover.gather import Services, connect, gather, record
-from setops.handover.report import people_lines, step_lines
+from setops.handover.report import body_lines, people_lines, step_lines
 from setops.handover.run import Echo, HandoverRun
 from setops.render.people import when
 from setops.schedule import Schedule
-from setops.targets.github_pr import Pull
+from setops.targets.clients.github_pr import Pull
 
 
 @dataclass
@@ -94,6 +94,7 @@ def handover(
         echo("\n".join(people_lines(config, item)))
         echo("\n".join(step_lines(config, schedule, services, found, now)))
         if dry_run:
+            echo("\n".join(body_lines(config, found)))
             echo("\nDry run: nothing was sent.")
             continue
         echo("")

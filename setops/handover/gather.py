@@ -19,30 +19,30 @@ from setops.config.load import Config
 from setops.config.models import JiraSettings, Level, MattermostSettings, PriorityRule
 from setops.errors import Location, SetopsError
 from setops.handover.chat import IncidentChannel, read_incident_channel
-from setops.handover.document import HandoverProgress, jira_name, read_state, ticks
+from setops.handover.document import Facts, HandoverProgress, jira_name, read_state, ticks
 from setops.handover.due import Handover
 from setops.handover.tickets import TicketPlan, plan_tickets
 from setops.plan import Change
 from setops.ranking import RankMove, desired_order, rank_moves
 from setops.render.header import owned_text
 from setops.schedule import Schedule
-from setops.targets.clients.jira import JiraClient, jira_auth, missing_jira_credentials
-from setops.targets.clients.jira_tickets import read_tickets
-from setops.targets.github_pr import (
+from setops.targets.clients.github_pr import (
     HandoverRepo,
     Pull,
     github_settings,
     missing_github_credentials,
 )
+from setops.targets.clients.jira import JiraClient, jira_auth, missing_jira_credentials
+from setops.targets.clients.jira_tickets import read_tickets
 from setops.targets.http import VendorError
-from setops.targets.mattermost import (
+from setops.targets.mattermost.client import (
     ChannelRef,
     MattermostClient,
     channel_ref,
-    header_change,
     mattermost_client,
     out_of_reach,
 )
+from setops.targets.mattermost.target import header_change
 from setops.ticket import Ticket
 
 T = TypeVar("T")
@@ -119,6 +119,24 @@ class Gathered:
     @property
     def ticks(self) -> frozenset[str]:
         return ticks(self.pull.body if self.pull else None)
+
+    def facts(
+        self,
+        config: Config,
+        tickets: tuple[TicketPlan, ...] | None = None,
+        pr_url: str | None = None,
+    ) -> Facts:
+        """What the handover texts say: these tickets (as they stand) or the ones found."""
+        channels = config.integrations.mattermost
+        return Facts(
+            config=config,
+            handover=self.handover,
+            tickets=self.tickets if tickets is None else tickets,
+            channels=tuple(channels.incident_channels) if channels else (),
+            tickets_known=self.tickets_known,
+            pr_url=pr_url,
+            ticks=self.ticks,
+        )
 
 
 def record(services: Services, handover: Handover) -> tuple[Pull | None, HandoverProgress]:

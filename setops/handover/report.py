@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from setops.config.load import Config
 from setops.handover import document
@@ -165,3 +166,22 @@ def _incident_lines(found: Gathered) -> list[str]:
             adds.append(f"{', '.join(u for u, _ in channel.add)} to ~{channel.name}")
     summary = "; ".join(adds) or ("nobody else" if lines else "nobody (all are in)")
     return [f"     incident channels: add {summary}", *lines]
+
+
+def body_lines(config: Config, found: Gathered) -> list[str]:
+    """The pull request's description as the handover would write it now: the filled
+    checklist, the people and the ticket table, cut as the real description is cut, with
+    whatever a lead wrote outside setops' part kept."""
+    github = config.integrations.github
+    if not (github and github.enabled):
+        return []
+    h = found.handover
+    leads = [config.person(p).github for p in (h.lead.outgoing, h.lead.incoming) if p]
+    state = replace(found.state, reviewers=tuple(sorted({*found.state.reviewers, *leads})))
+    text = document.body(found.facts(config), state, found.pull.body if found.pull else None)
+    which = f"#{found.pull.number}" if found.pull else "the new pull request"
+    return [
+        "",
+        f"Description of {which}, as it would be written:",
+        *(f"     | {line}".rstrip() for line in text.splitlines()),
+    ]

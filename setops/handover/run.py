@@ -21,8 +21,8 @@ from setops.handover.document import Facts, HandoverProgress
 from setops.handover.gather import ANNOUNCEMENT_PROP, Gathered, Services
 from setops.handover.tickets import TicketPlan
 from setops.targets.clients import jira_tickets
+from setops.targets.clients.github_pr import Pull, Refused
 from setops.targets.clients.jira import IN_FLIGHT
-from setops.targets.github_pr import Pull, Refused
 from setops.targets.http import VendorError
 
 Echo = Callable[[str], None]
@@ -60,16 +60,7 @@ class HandoverRun:
     gone: set[str] = field(default_factory=set)  # tickets deleted since they were read
 
     def facts(self) -> Facts:
-        channels = self.config.integrations.mattermost
-        return Facts(
-            config=self.config,
-            handover=self.found.handover,
-            tickets=self.tickets,
-            channels=tuple(channels.incident_channels) if channels else (),
-            tickets_known=self.found.tickets_known,
-            pr_url=self.pull.url if self.pull else None,
-            ticks=self.found.ticks,
-        )
+        return self.found.facts(self.config, self.tickets, self.pull.url if self.pull else None)
 
     @property
     def tickets(self) -> tuple[TicketPlan, ...]:

@@ -16,7 +16,7 @@ from setops.config.load import Config
 from setops.errors import SetopsError
 from setops.planning.inputs import UNITS_PER_WEEK, PlanningInput, planning_input
 from setops.planning.rules import CAN_LEAD, MIN_GAP, MIN_TEAMS, ONE_ROLE, Exclusion, NewCycle
-from setops.planning.solver import Goal, explain, solve
+from setops.planning.solver import GOAL_NAMES, Goal, explain, solve
 
 DEFAULT_TIME_LIMIT = 20.0  # deterministic seconds, over all four goals
 
@@ -45,6 +45,12 @@ class Proposal:
     def optimal(self) -> bool:
         """Whether the first goal (the largest deviation) is proven optimal."""
         return bool(self.goals) and self.goals[0].optimal
+
+    @property
+    def not_reached(self) -> tuple[str, ...]:
+        """The goals the time limit stopped before any solution improved them."""
+        found = {g.name for g in self.goals}
+        return tuple(name for name in GOAL_NAMES if name not in found)
 
     @property
     def gap_weeks(self) -> float:

@@ -9,6 +9,7 @@ proposal on any machine.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from ortools.sat.python import cp_model
 from setops.planning.inputs import TURN, PlanningInput
 from setops.planning.rules import MIN_GAP, MIN_TEAMS, ONE_ROLE
 
+GOAL_NAMES = ("largest deviation", "total deviation", "spread", "lead balance")
 Key = tuple[int, str | None, str]  # (cycle index, shift or None for the lead, person)
 
 
@@ -102,6 +104,8 @@ class Model:
 
     def _teams(self) -> None:
         teams = sorted({self.inp.team_of[p] for p in self.inp.engineers})
+        if not self.inp.engineers:
+            return  # the leads' part of the problem: no team rule
         for c in self.cycle_indexes:
             present = []
             for team in teams:
@@ -208,28 +212,57 @@ def _parameters(limit: float) -> cp_model.CpSolver:
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = 7
     solver.parameters.max_deterministic_time = limit
+    # Probing and symmetry detection cost most of the time on large rosters (thousands of
+    # interchangeable engineers) and gain little here.
+    solver.parameters.cp_model_probing_level = 0
+    solver.parameters.symmetry_level = 0
     return solver
 
 
 def solve(inp: PlanningInput, time_limit: float) -> Solution | None:
     """The best proposal found within `time_limit` deterministic seconds (None: the hard
-    rules cannot all hold; raises RuntimeError when no answer came in time)."""
-    model = Model(inp)
-    search = _Search(model, time_limit)
-    most = model.largest(inp.engineers, "largest")
-    if not search.first(most, model.floor(inp.engineers)):
+    rules cannot all hold; raises RuntimeError when no answer came in time).
+
+    The engineers and the leads share no rule, so each pool is solved on its own: the
+    spread, a sum over both, is smallest when each pool's part is.
+    """
+    engineers, leads = _pool(inp, leads=False), _pool(inp, leads=True)
+    first = _Search(Model(engineers), time_limit * 0.85)
+    model = first.model
+    if not first.first(model.largest(engineers.engineers, "largest"), model.floor(inp.engineers)):
         return None
-    value = search.goals[0].value
-    lead_most = model.largest(inp.leads, "lead-largest")
-    later: list[tuple[str, cp_model.LinearExprT, float]] = [
-        ("total deviation", model.total(inp.engineers, value), 0.2),
-        ("spread", model.spread(), 0.1),
-        ("lead balance", (len(inp.leads) + 1) * lead_most + model.total(inp.leads, 10**9), 0.1),
-    ]
-    for name, objective, share in later:
-        if not search.stage(name, objective, share):
-            break
-    return search.solution()
+    first.stage("total deviation", model.total(engineers.engineers, first.goals[0].value), 0.25)
+    first.stage("spread", model.spread(), 0.15)
+    second = _Search(Model(leads), time_limit * 0.15)
+    model = second.model
+    if second.stage("spread", model.spread(), 0.5) is None:
+        return None
+    most = model.largest(leads.leads, "lead-largest")
+    balance = (len(leads.leads) + 1) * most + model.total(leads.leads, 10**9)
+    second.stage("lead balance", balance, 0.5)
+    return Solution({**first.chosen(), **second.chosen()}, _goals(first.goals, second.goals))
+
+
+def _pool(inp: PlanningInput, leads: bool) -> PlanningInput:
+    """The part of the problem of one pool: the lead slots, or the shifts'."""
+    eligible = {k: v for k, v in inp.eligible.items() if (k[1] is None) is leads}
+    return dataclasses.replace(
+        inp,
+        eligible=eligible,
+        engineers=() if leads else inp.engineers,
+        leads=inp.leads if leads else (),
+    )
+
+
+def _goals(engineers: Sequence[Goal], leads: Sequence[Goal]) -> tuple[Goal, ...]:
+    """The goals of both pools in their order, the two parts of the spread added up."""
+    spread = [g for g in (*engineers, *leads) if g.name == "spread"]
+    out = [g for g in engineers if g.name != "spread"]
+    if spread:
+        value, bound = sum(g.value for g in spread), sum(g.bound for g in spread)
+        optimal = len(spread) == 2 and all(g.optimal for g in spread)
+        out.append(Goal("spread", value, bound if len(spread) == 2 else 0, optimal))
+    return (*out, *(g for g in leads if g.name != "spread"))
 
 
 class _Search:
@@ -253,15 +286,19 @@ class _Search:
             return True
         if status == cp_model.INFEASIBLE:
             self.model.m.add(most >= floor + 1)
-        return self.stage("largest deviation", most, 0.3)
+        return bool(self.stage("largest deviation", most, 0.3))
 
-    def stage(self, name: str, objective: cp_model.LinearExprT, share: float) -> bool:
+    def stage(self, name: str, objective: cp_model.LinearExprT, share: float) -> bool | None:
+        """Minimise one goal; True when a solution was found, False when the limit stopped
+        the search first (the last solution stays), None when the rules cannot hold."""
         m = self.model.m
         m.minimize(objective)
         solver = _parameters(self.limit * share)
         status = solver.solve(m)
+        if status == cp_model.INFEASIBLE:
+            return None
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            if status == cp_model.UNKNOWN and not self.goals:
+            if self.last is None:
                 raise RuntimeError("no proposal found within the time limit")
             return False
         value, bound = round(solver.objective_value), round(solver.best_objective_bound)
@@ -279,18 +316,20 @@ class _Search:
         m = self.model.m
         self.goals.append(Goal(name, value, bound, value == bound))
         m.add(objective <= value)
+        # Every variable hinted: the next goal starts from this whole solution.
         m.clear_hints()  # type: ignore[no-untyped-call]
-        for v in self.model.var.values():
-            m.add_hint(v, solver.value(v))
+        for index, value in enumerate(solver.response_proto.solution):
+            m.add_hint(m.get_int_var_from_proto_index(index), value)
         self.last = solver
 
-    def solution(self) -> Solution:
+    def chosen(self) -> dict[tuple[int, str | None], tuple[str, ...]]:
+        """Who holds each slot in the last solution."""
         assert self.last is not None
         chosen: dict[tuple[int, str | None], tuple[str, ...]] = {}
         for (c, shift), people in self.model.inp.eligible.items():
             held = self.model.var
             chosen[(c, shift)] = tuple(p for p in people if self.last.value(held[(c, shift, p)]))
-        return Solution(chosen, tuple(self.goals))
+        return chosen
 
 
 def explain(inp: PlanningInput, time_limit: float) -> list[tuple[str, int]]:

@@ -17,11 +17,13 @@ def status_line(proposal: Proposal) -> str:
     """Whether the first goal is proven optimal, or how far from it the search stopped."""
     first = proposal.goals[0]
     value = first.value / UNITS_PER_WEEK
+    missed = proposal.not_reached
+    later = f" (not reached within the time limit: {', '.join(missed)})" if missed else ""
     if proposal.optimal:
-        return f"largest deviation from fair share {value:.2f} weeks: proven optimal"
+        return f"largest deviation from fair share {value:.2f} weeks: proven optimal{later}"
     return (
         f"largest deviation from fair share {value:.2f} weeks: the solver's time limit "
-        f"stopped the search; at most {proposal.gap_weeks:.2f} weeks above the optimum"
+        f"stopped the search; at most {proposal.gap_weeks:.2f} weeks above the optimum{later}"
     )
 
 
@@ -108,6 +110,7 @@ def proposal_json(
             "optimal": proposal.optimal,
             "largest_deviation_weeks": round(proposal.goals[0].value / UNITS_PER_WEEK, 3),
             "gap_weeks": round(proposal.gap_weeks, 3),
+            "not_reached": list(proposal.not_reached),
             "goals": [
                 {"name": g.name, "value": g.value, "bound": g.bound, "optimal": g.optimal}
                 for g in proposal.goals

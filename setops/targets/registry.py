@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from setops.targets.base import Target
-from setops.targets.mattermost import MattermostTarget
+from setops.targets.mattermost.target import MattermostTarget
 from setops.targets.paging.jsm_ops.backend import JsmOpsTarget
 from setops.targets.paging.opsgenie.backend import OpsGenieTarget
 

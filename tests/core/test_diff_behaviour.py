@@ -191,3 +191,17 @@ def test_reason_and_comment_are_not_behaviour_and_preview_says_so(
     ) in text
     assert "  rotations/set.yaml: comments or layout only" in text
     assert "#### Changed, but not behaviour (comments, layout, reason texts)" in markdown
+
+
+def test_channel_header_the_target_is_told_is_shown_before_and_after(
+    repo: Path, cli: Callable[..., Result]
+) -> None:
+    # Ivo leads the cycle of "now" (2026-12-01): his new username changes the header.
+    edit(repo / "rotations/roster.yaml", "mattermost: ivo.markovic", "mattermost: ivo.m")
+    text, markdown = both(cli, repo)
+    (line,) = [x for x in text.splitlines() if x.startswith("  channel header at ")]
+    assert line.startswith("  channel header at Tue 2026-12-01 12:00 CET: **On SET** 2026-11-30")
+    before, after = line.split(" → ")
+    assert "lead @ivo.markovic ·" in before and "lead @ivo.m ·" in after
+    assert "  person ivo: mattermost ivo.markovic → ivo.m" in text
+    assert "| channel header at Tue 2026-12-01 12:00 CET | `**On SET** 2026-11-30" in markdown

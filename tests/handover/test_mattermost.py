@@ -172,3 +172,28 @@ def test_an_incident_channel_the_bot_may_not_add_to_is_a_warning(cli: Cli, world
     (pull,) = world.github.pulls()
     assert "was not added to ~incidents" in pull["body"] and '"complete": true' in pull["body"]
     assert "lena.kowalski" in world.mattermost.members(TEAM, "community-server-alerts")
+
+
+def test_a_redirect_is_not_followed_and_names_the_variable(
+    cli: Cli, mattermost: FakeMattermost, org_repo: Path
+) -> None:
+    # A proxy sending the API elsewhere: the bearer token must not go along.
+    elsewhere = "https://login.example.com/sso?token=" + MATTERMOST_CANARY
+    mattermost.faults.add(
+        Fault(method="GET", path="/channels/name/", status=302, headers={"Location": elsewhere})
+    )
+    result = cli("apply", "--only", "mattermost", "--root", str(org_repo), env=env(mattermost))
+    assert result.code == 1, result.err
+    assert "does not follow redirects" in result.err and "MATTERMOST_URL" in result.err
+    assert "login.example.com" in result.err and MATTERMOST_CANARY not in result.out + result.err
+    assert len(mattermost.log) == 1 and not mattermost.mutating_requests()
+
+
+def test_an_answer_of_the_wrong_shape_is_a_clean_error(
+    cli: Cli, mattermost: FakeMattermost, org_repo: Path
+) -> None:
+    mattermost.faults.add(Fault(method="GET", path="/channels/name/", status=200, body=[]))
+    result = cli("apply", "--only", "mattermost", "--root", str(org_repo), env=env(mattermost))
+    assert result.code == 1, result.err
+    assert "read channel ~sustained-engineering" in result.err and "MATTERMOST_URL" in result.err
+    assert "Traceback" not in result.err and not mattermost.mutating_requests()

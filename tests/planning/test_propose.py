@@ -216,3 +216,19 @@ def test_write_keeps_every_comment(cli: Callable[..., Any], org_repo: Path) -> N
     assert cli("fmt", "--check", "--root", str(org_repo)).code == 0
     again = cli("propose", "--cycles", "1", "--root", str(org_repo))
     assert "2027-08-09" in again.out  # the next proposal starts after the written ones
+
+
+def test_goals_the_limit_stopped_are_named() -> None:
+    from setops.planning.propose import ProposedCycle
+    from setops.planning.solver import Goal
+    from setops.render.propose import status_line
+
+    cycle = ProposedCycle(CYCLE_1, "lead0", {"emea": ("eu2", "eu3"), "amer": ("am2", "am3")})
+    goals = (Goal("largest deviation", 336, 168, False), Goal("total deviation", 900, 900, True))
+    proposal = Proposal((cycle,), goals)
+    assert proposal.not_reached == ("spread", "lead balance")
+    assert status_line(proposal) == (
+        "largest deviation from fair share 2.00 weeks: the solver's time limit stopped the "
+        "search; at most 1.00 weeks above the optimum (not reached within the time limit: "
+        "spread, lead balance)"
+    )

@@ -5,6 +5,7 @@ their shape, and failures as VendorErrors that quote the vendor with the secrets
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -59,6 +60,7 @@ class JsonApi:
         self.secrets = tuple(s for s in secrets if s)
         self.session = session
         self.requests = 0
+        self._counting = threading.Lock()  # the Jira handover sends from eight threads
 
     def url(self, path: str, what: str) -> str:
         """The URL of a path under the base, or of a link the API gave on its own server."""
@@ -92,7 +94,8 @@ class JsonApi:
         UncertainWrite, for the caller (create_once) to look before it tries again.
         """
         url = self.url(path, what)
-        self.requests += 1
+        with self._counting:
+            self.requests += 1
         once = method == "POST" or (session is not None and session.once)
         try:
             response: requests.Response = (session or self.session).request(

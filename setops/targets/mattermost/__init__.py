@@ -1,0 +1,1 @@
+"""Mattermost: the API client (`client`) and the channel-header target (`target`)."""
