@@ -276,7 +276,7 @@ def test_drift_opens_one_labelled_issue_and_updates_it(
     fake: FakeGitHub, session: GitHubSession
 ) -> None:
     action, number = sync_drift_issue(session.repo, "Drift: OpsGenie", "- rotation", True)
-    assert action == "opened"
+    assert action == "opened" and number is not None
     issue = fake.repo(REPO).issues[number]
     assert [label["name"] for label in issue["labels"]] == [DRIFT_LABEL]
     assert issue["body"].startswith(marker_tag("drift"))
@@ -296,6 +296,7 @@ def test_drift_opens_one_labelled_issue_and_updates_it(
 
 def test_no_drift_closes_the_issue_with_a_note(fake: FakeGitHub, session: GitHubSession) -> None:
     _, number = sync_drift_issue(session.repo, "Drift", "- x", True)
+    assert number is not None
 
     assert sync_drift_issue(session.repo, "Drift", "", False) == ("closed", number)
     issue = fake.repo(REPO).issues[number]

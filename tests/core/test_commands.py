@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from icalendar import Calendar
@@ -76,7 +77,7 @@ def test_ics_is_a_calendar_with_stable_uids(cli: Callable[..., Result]) -> None:
     first = cli(*args).out
     second = cli(*args, env={"SETOPS_NOW": "2026-12-02T12:00:00+01:00"}).out
     calendar = Calendar.from_ical(first)
-    events = [c for c in calendar.walk("VEVENT")]
+    events: list[Any] = [c for c in calendar.walk("VEVENT")]
     assert calendar["VERSION"] == "2.0" and calendar["PRODID"]
     assert len(events) == 4  # backup, override primary, backup, primary week 2
     assert all("kai" in str(e["UID"]) and e["DTSTART"].dt.tzinfo is not None for e in events)

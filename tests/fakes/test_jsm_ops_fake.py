@@ -5,7 +5,7 @@ checks against the vendor description, including its two unsatisfiable ``oneOf``
 
 Plain ``requests`` against the running fake, so what is tested is the HTTP behaviour a JSM
 client will meet. Every answer is also checked against the vendor's description
-(``check_responses``) when ../shared/api-specs is present; the few answers the fake gives
+(``check_responses``, against tests/specs); the few answers the fake gives
 outside it on purpose (an unknown cloud id, a size out of range where only listSchedules
 documents 422, an escalation delay of 0) are named with :func:`expect_off_spec_answers`.
 """

@@ -3,7 +3,7 @@ escalations, rounding, and the on-call oracle (DST, restrictions, scoped overrid
 
 Plain ``requests`` against the running fake, so what is tested is the HTTP behaviour
 setops will meet. Every fake answer is also checked against the vendor's description
-(``check_responses``) when ../shared/api-specs is present.
+(``check_responses``, against tests/specs).
 """
 
 from __future__ import annotations

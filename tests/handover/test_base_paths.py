@@ -42,6 +42,7 @@ class PrefixProxy:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
                 target = urllib.parse.urlsplit(proxy.upstream)
+                assert target.hostname is not None
                 conn = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
                 headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
                 conn.request(self.command, self.path[len(proxy.prefix) :], body, headers)

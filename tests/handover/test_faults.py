@@ -106,7 +106,9 @@ def jira_writes(world: World) -> dict[str, list[dict[str, Any]]]:
             continue
         parts = r.path.split("/")
         if r.method == "PUT" and re.search(r"/issue/SET-\d+$", r.path):
-            edit = {"comment": len((r.json.get("update") or {}).get("comment") or [])}
+            edit: dict[str, Any] = {
+                "comment": len((r.json.get("update") or {}).get("comment") or [])
+            }
             if "assignee" in (r.json.get("fields") or {}):
                 edit["assignee"] = str(r.json["fields"]["assignee"])
             found[parts[-1]].append(edit)

@@ -20,15 +20,15 @@ from tests.jsm_ops.conftest import (
     check_fake,
     clock,
     jsm_env,
+    mismatches,
     seed,
     switch_to_jsm,
     writes,
 )
 from tests.jsm_ops.migrate import migrate
-from tests.jsm_ops.oncall import mismatches
 from tests.opsgenie.conftest import seed as seed_opsgenie
-from tests.opsgenie.edits import drop_overrides, swap_pair
-from tests.opsgenie.oncall import every
+from tests.paging.edits import drop_overrides, swap_pair
+from tests.paging.oncall import every
 
 NOW = at("2026-12-01T12:00:00+01:00")
 

@@ -7,11 +7,12 @@ import datetime as dt
 from pathlib import Path
 
 from tests.fakes.opsgenie import FakeOpsGenie
-from tests.opsgenie.conftest import ONLY, Run, at
-from tests.opsgenie.edits import cut_cycles_from, keep_overrides
-from tests.opsgenie.oncall import every, mismatches
+from tests.opsgenie.conftest import ONLY, OPSGENIE, Run, at
 from tests.opsgenie.test_sync import NOW, THREE_AM, applied
+from tests.paging.edits import cut_cycles_from, keep_overrides
+from tests.paging.oncall import every
 
+mismatches = OPSGENIE.mismatches
 WINDOW = every(NOW, NOW + dt.timedelta(weeks=12), dt.timedelta(minutes=60))
 
 

@@ -29,8 +29,8 @@ from setops.targets.paging.opsgenie.wire import hours_from_wire, hours_to_wire
 from tests.fakes.base import require_api_specs
 from tests.fakes.opsgenie import FakeOpsGenie
 from tests.opsgenie.conftest import FAST_RETRIES, ONLY, Run, at
-from tests.opsgenie.edits import SWAP_TOMORROW, add_override, drop_overrides, swap_pair
-from tests.opsgenie.test_sync import applied, writes
+from tests.opsgenie.test_sync import applied
+from tests.paging.edits import SWAP_TOMORROW, add_override, swap_pair
 
 BERLIN = ZoneInfo("Europe/Berlin")
 AMER = Shift(name="amer", timezone="America/New_York", start="08:00", end="20:00")
@@ -123,40 +123,10 @@ def test_equivalent_wire_forms_plan_nothing(genie: Run, og: FakeOpsGenie) -> Non
     assert plan.code == 0, plan.out
 
 
-def test_a_hand_edit_of_an_owned_rotation_is_put_back(genie: Run, og: FakeOpsGenie) -> None:
-    applied(genie)
-    schedule = og.schedules_by_name()["SET Lead"]
-    rotation = next(r for r in schedule["rotations"] if r["name"] == "setops: 2026-11-30 lead")
-    requests.patch(
-        og.url(f"/v2/schedules/{schedule['id']}/rotations/{rotation['id']}"),
-        json={"participants": [{"type": "user", "username": "hana.lindqvist@example.com"}]},
-        headers={"Authorization": f"GenieKey {og.api_key}"},
-        timeout=5,
-    )
-    plan = genie("plan", *ONLY)
-    assert 'participant: "hana.lindqvist@example.com" -> "ivo.markovic@example.com"' in plan.out
-    og.clear_log()
-    applied(genie)
-    assert writes(og) == [f"PATCH /v2/schedules/SET Lead/rotations/{rotation['id']}"]
-
-
-def test_creates_and_updates_go_before_deletes(
-    genie: Run, og: FakeOpsGenie, org_repo: Path
-) -> None:
-    applied(genie)
-    drop_overrides(org_repo, "swap-jonas-kai-2026-12-16", "swap-kai-jonas-2026-12-16")
-    add_override(org_repo, SWAP_TOMORROW)
-    swap_pair(org_repo, "2027-01-25", "amer")
-    og.clear_log()
-    applied(genie)
-    methods = [w.split(" ")[0] for w in writes(og)]
-    assert methods == ["PATCH"] * 4 + ["POST"] * 2 + ["DELETE"] * 2
-
-
 def test_every_request_is_one_opsgenie_documents(
     genie: Run, og: FakeOpsGenie, org_repo: Path
 ) -> None:
-    require_api_specs()  # skips outside CI when ../shared/api-specs is absent
+    require_api_specs()  # tests/specs: the descriptions the fake checks requests against
     assert og.spec_checker is not None
     applied(genie)
     swap_pair(org_repo, "2027-01-11", "emea")

@@ -34,11 +34,12 @@ def orgs(draw: st.DrawFn) -> tuple[Org, int]:
         ]
     names = [p.id for p in people if p.id not in ("lead0", "eu0", "eu1", "am0", "am1")]
     away = []
-    if names and draw(st.booleans()):
+    leaves: bool = draw(st.booleans()) if names else False
+    if leaves:
         who = draw(st.sampled_from(names))
         first = START + dt.timedelta(days=draw(st.integers(14, 40)))
         away.append((who, first, first + dt.timedelta(days=draw(st.integers(0, 6)))))
-    planning = {
+    planning: dict[str, object] = {
         "min_gap_cycles": draw(st.integers(0, 1)),
         "min_teams": draw(st.integers(1, 2)),
     }

@@ -1,14 +1,13 @@
-"""What `setops who` says should be on call, per OpsGenie schedule, to compare with the fake."""
+"""What `setops who` says should be on call, per paging schedule, to compare with a fake
+(`Service.mismatches` turns the usernames into what the service names people by)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from setops.config.load import Config, load_config
 from setops.schedule import compute_schedule
-from tests.fakes.opsgenie import FakeOpsGenie
 
 Role = str
 _LOADED: dict[tuple[Path, float], Config] = {}
@@ -37,17 +36,6 @@ def expected(root: Path, instant: dt.datetime, layout: str = "per-role") -> dict
             if shift.active and holder is not None:
                 people.append(mail[holder.person])
     return {k: sorted(set(v)) for k, v in out.items()}
-
-
-def mismatches(
-    fake: FakeOpsGenie, root: Path, instants: Iterable[dt.datetime], layout: str = "per-role"
-) -> Iterator[str]:
-    """Every (instant, schedule) where the fake's on-call answer differs from setops'."""
-    for instant in instants:
-        for schedule, want in expected(root, instant, layout).items():
-            got = sorted(fake.on_call(schedule, instant))
-            if got != want:
-                yield f"{instant.isoformat()} {schedule}: OpsGenie {got}, setops {want}"
 
 
 def every(start: dt.datetime, end: dt.datetime, step: dt.timedelta) -> list[dt.datetime]:
