@@ -147,15 +147,12 @@ def test_added_planning_file_shows_only_values_off_their_defaults(config: Config
 
 
 def test_new_integrations_section_is_what_its_target_is_told(config: Config) -> None:
-    class Playbooks(Node):
-        cycle_playbook: str
-
-    class WithPlaybooks(IntegrationsFile):
-        playbooks: Playbooks | None = None
-
     base = config.integrations.model_dump()
-    old = WithPlaybooks.model_validate({**base, "playbooks": {"cycle_playbook": "SET cycle"}})
-    new = WithPlaybooks.model_validate({**base, "playbooks": {"cycle_playbook": "SET week"}})
+    section = {"cycle_playbook": "SET cycle", "incident_playbook": "Support incident"}
+    old = IntegrationsFile.model_validate({**base, "playbooks": section})
+    new = IntegrationsFile.model_validate(
+        {**base, "playbooks": {**section, "cycle_playbook": "SET week"}}
+    )
     changes = config_changes(
         with_file(config, IntegrationsFile.FILE, old), with_file(config, IntegrationsFile.FILE, new)
     )
