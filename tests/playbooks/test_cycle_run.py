@@ -155,3 +155,11 @@ def test_plan_without_credentials_shows_the_run_it_would_start(cli: Cli, world: 
     assert result.code == 0, result.err
     assert "playbooks: 1 to create, 0 to update, 0 to delete (not configured" in result.out
     assert "+ cycle run 'SET 2026-11-30 to 2026-12-13'" in result.out
+
+
+def test_a_bot_off_the_team_is_told_so(cli: Cli, world: World) -> None:
+    world.mm.seed_team_member("engineering", "setops-bot", member=False)
+    result = apply(cli, world)
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "no team 'engineering' the bot is on (HTTP 403): add the bot" in result.err
+    assert world.writes() == []

@@ -84,11 +84,12 @@ class PlaybooksClient:
         try:
             data = self._get(f"/api/v4/teams/name/{team}", f"read the team {team!r}")
         except VendorError as exc:
-            if exc.status != 404:
+            if exc.status not in (403, 404):
                 raise
             raise SetopsError(
-                f"playbooks: Mattermost has no team {team!r} the bot can see "
-                "(mattermost.team in policies/integrations.yaml)"
+                f"playbooks: Mattermost has no team {team!r} the bot is on (HTTP {exc.status}): "
+                "add the bot to the team, or correct mattermost.team in "
+                "policies/integrations.yaml"
             ) from None
         return str(data["id"])
 
