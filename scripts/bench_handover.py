@@ -8,14 +8,15 @@ show what bounds a real handover. Run from the repository root:
 
 Measured against the shared fakes (500 tickets, all held by people leaving SET, half in TO
 DO; 50 ms a request; Jira Cloud with its search lagging), on a 2-core machine at load
-average 11-14: 572 requests in 9.1-9.6 s, at most 8 in flight to Jira; a re-run: 1 request
-(the PR lookup). Jira is 535 of them: 500 edits (assignee and comment in one write), 15
-searches (1 id-only, 10 of 50 ids with reconcileIssues, 4 id-only level searches), 5
-assignable-user look-ups, 11 board pages (TO DO by 50 + 6 rule searches), 4 rank calls.
-The writes bound it: 500 at 8 at a time is 63 rounds of 50 ms (3.1 s); about 50 more
-sequential rounds (GitHub 13, Mattermost's reads and 10 one-by-one member adds, Jira's
-reads and rank calls) make a floor of about 5.6 s; the rest is CPU (setops and the three
-fakes share one interpreter: with no added latency the same run takes 4.0 s here).
+average about 1.5: 588 requests in 6.8 s with the Playbooks steps, 572 requests in
+5.9-6.1 s with --no-playbooks; at most 8 in flight to Jira; a re-run: 1 request (the PR
+lookup). (At load average 11-14 the same run took 9.1-9.6 s.) Jira is 535 of them: 500
+edits (assignee and comment in one write), 15 searches (1 id-only, 10 of 50 ids with
+reconcileIssues, 4 id-only level searches), 5 assignable-user look-ups, 11 board pages
+(TO DO by 50 + 6 rule searches), 4 rank calls. Mattermost is 24 (10 one-by-one member
+adds), plus 16 for the Playbooks steps. The writes bound it: 500 at 8 at a time is 63
+rounds of 50 ms (3.1 s); about 50 more sequential rounds (GitHub 13, Mattermost's reads
+and member adds, Jira's reads and rank calls) make a floor of about 5.6 s.
 --no-assignee-on-edit-screen: the fallback, 1,036 Jira requests (one refused edit, then
 500 comments + 500 assignments), 12.7 s.
 """
@@ -41,6 +42,7 @@ from tests.fakes.base import FakeServer  # noqa: E402
 from tests.fakes.github import FakeGitHub  # noqa: E402
 from tests.fakes.jira import FakeJira  # noqa: E402
 from tests.fakes.mattermost import FakeMattermost  # noqa: E402
+from tests.fakes.playbooks import FakePlaybooks  # noqa: E402
 
 RUN_AT = dt.datetime.fromisoformat("2026-12-11T15:00:00+01:00")
 OUTGOING = ("ivo", "femi", "elif", "ines", "gus")
@@ -68,6 +70,38 @@ def seed(jira: FakeJira, config_root: Path, tickets: int) -> None:
             jira.seed_comment(f"SET-{n}", "a human update", created=RUN_AT - dt.timedelta(hours=30))
 
 
+def mount_playbooks(mattermost: FakeMattermost) -> None:
+    """The Playbooks plugin with the two playbooks of policies/integrations.yaml (the bot a
+    member of both) and no runs yet, as a server set up per docs/playbooks.md has it."""
+    plugin = FakePlaybooks(mattermost).mount()
+    checklist = [
+        ("Start", ["Review every ongoing issue and give it an owner"]),
+        ("Monitor", ["Watch the escalation sources"]),
+        (
+            "Hand-over",
+            [
+                "Incoming team in the incident channels and runs",
+                "SET tickets reassigned to the incoming team",
+                "Knowledge transferred",
+            ],
+        ),
+    ]
+    plugin.seed_playbook(
+        "SET cycle", team="engineering", members=["setops-bot"], checklists=checklist
+    )
+    plugin.seed_playbook("Support incident", team="engineering", members=["setops-bot"])
+
+
+def disable_playbooks(work: Path) -> None:
+    """--no-playbooks: the handover without its Playbooks steps (Jira, GitHub, Mattermost)."""
+    path = work / "policies" / "integrations.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("playbooks:")
+    marker = "  enabled: true"
+    at = text.index(marker, start)
+    path.write_text(text[:at] + "  enabled: false" + text[at + len(marker) :], encoding="utf-8")
+
+
 def print_phases(started: float, fakes: tuple[FakeServer, ...]) -> None:
     """When each kind of request ran, from the fakes' logs: what bounds the wall time."""
     offset = time.time() - time.perf_counter()  # received_at is wall-clock time
@@ -90,6 +124,11 @@ def main() -> int:
         "--no-assignee-on-edit-screen",
         action="store_true",
         help="the project's edit screen lacks the Assignee field (the two-write fallback)",
+    )
+    parser.add_argument(
+        "--no-playbooks",
+        action="store_true",
+        help="turn the Playbooks steps off (policies: playbooks.enabled false)",
     )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="setops-bench-"))
@@ -116,6 +155,10 @@ def main() -> int:
     mattermost.seed_channel("engineering", "sustained-engineering", header="Human text")
     for name in ("incidents", "community-server-alerts"):
         mattermost.seed_channel("engineering", name)
+    if args.no_playbooks:
+        disable_playbooks(work)
+    else:
+        mount_playbooks(mattermost)
     with jira, github, mattermost:
         os.environ.update(
             JIRA_URL=jira.base_url,
@@ -139,6 +182,9 @@ def main() -> int:
             count = sum(kinds.values())
             total += count
             print(f"  {name}: {count} requests, at most {fake.max_in_flight} in flight")
+            if name == "mattermost":
+                plugin = sum(n for kind, n in kinds.items() if "/plugins/playbooks/" in kind)
+                print(f"    ({plugin} of them to the Playbooks plugin)")
             for kind, n in kinds.most_common():
                 print(f"    {n:5d}  {kind}")
         print(f"  total: {total} requests, wall time {elapsed:.1f} s")

@@ -16,8 +16,8 @@ from collections.abc import Iterable, Iterator
 
 from setops.config.header_template import template_problems
 from setops.config.load import Config
-from setops.config.models import HEADER_LIMIT, Override, zone
-from setops.config.planning_checks import roster_date_problems
+from setops.config.models import HEADER_LIMIT, Override, Person, zone
+from setops.config.planning_checks import outside_roster
 from setops.config.validate import config_problems
 from setops.errors import Problem
 from setops.render.header import header_length, owned_text
@@ -316,3 +316,23 @@ def _channel_header(config: Config) -> Iterator[Problem]:
                     f"shorten mattermost.header_template ({settings.at('header_template')})",
                 )
                 break
+
+
+def roster_date_problems(config: Config) -> Iterator[Problem]:
+    """Every slot someone holds outside their roster dates (`since` / `until`)."""
+    for slot in compute_schedule(config).slots:
+        person = config.person_by_id.get(slot.person)
+        if person is None or (person.since is None and person.until is None):
+            continue
+        if outside_roster(person, slot.start, slot.end):
+            yield Problem(slot.origin, _message(person, slot))
+
+
+def _message(person: Person, slot: Slot) -> str:
+    role = slot.role if slot.shift is None else f"{slot.role} {slot.shift}"
+    dates = f"since {person.since or 'always'} until {person.until or 'open'}"
+    return (
+        f"{person.id} is on the roster {dates} ({person.timezone}) but would be {role} from "
+        f"{slot.start:%Y-%m-%d %H:%M} to {slot.end:%Y-%m-%d %H:%M} UTC; "
+        "put someone else in the slot or cover it with an override"
+    )

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from setops.config.load import Config
 from setops.config.models import Person, zone
 from setops.errors import Problem
-from setops.schedule import Slot, compute_schedule
 
 
 def roster_span(person: Person) -> tuple[dt.datetime | None, dt.datetime | None]:
@@ -58,23 +57,3 @@ def policy_problems(config: Config) -> Iterator[Problem]:
                 person.at("until"),
                 f"until ({person.until}) is before since ({person.since}); both days count",
             )
-
-
-def roster_date_problems(config: Config) -> Iterator[Problem]:
-    """Every slot someone holds outside their roster dates (`since` / `until`)."""
-    for slot in compute_schedule(config).slots:
-        person = config.person_by_id.get(slot.person)
-        if person is None or (person.since is None and person.until is None):
-            continue
-        if outside_roster(person, slot.start, slot.end):
-            yield Problem(slot.origin, _message(person, slot))
-
-
-def _message(person: Person, slot: Slot) -> str:
-    role = slot.role if slot.shift is None else f"{slot.role} {slot.shift}"
-    dates = f"since {person.since or 'always'} until {person.until or 'open'}"
-    return (
-        f"{person.id} is on the roster {dates} ({person.timezone}) but would be {role} from "
-        f"{slot.start:%Y-%m-%d %H:%M} to {slot.end:%Y-%m-%d %H:%M} UTC; "
-        "put someone else in the slot or cover it with an override"
-    )
