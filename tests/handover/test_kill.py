@@ -59,15 +59,17 @@ def killed_at(world: World, point: KillPoint) -> None:
         "SETOPS_GITHUB_THROTTLE": "0",
     }
     command = [sys.executable, "-m", "setops", "handover", "--root", str(world.repo)]
+    kill_at(point, [*command, "--at", HANDOVER_RUN], env, "the handover")
+
+
+def kill_at(point: KillPoint, command: list[str], env: dict[str, str], what: str) -> None:
+    """Run `command` as a process and SIGKILL it once `point` holds an answer back."""
     point.fake.after_request = point  # type: ignore[method-assign]
     process = subprocess.Popen(
-        [*command, "--at", HANDOVER_RUN],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        assert point.reached.wait(30), "the handover never reached the kill point"
+        assert point.reached.wait(30), f"{what} never reached the kill point"
         process.send_signal(signal.SIGKILL)
         assert process.wait(10) == -signal.SIGKILL
     finally:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import collections
 import os
-import signal
-import subprocess
 import sys
 from pathlib import Path
 
@@ -15,7 +13,7 @@ import pytest
 
 from tests.fakes.base import Fault
 from tests.fakes.playbooks import FINISHED, IN_PROGRESS
-from tests.handover.test_kill import KillPoint
+from tests.handover.test_kill import KillPoint, kill_at
 from tests.playbooks.conftest import TOKEN, Cli, World, apply
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,22 +106,7 @@ def killed_at(world: World, point: KillPoint) -> None:
         "SETOPS_LOG_DIR": str(world.repo / ".logs"),
     }
     command = [sys.executable, "-m", "setops", "apply", "--only", "playbooks"]
-    point.fake.after_request = point  # type: ignore[method-assign]
-    process = subprocess.Popen(
-        [*command, "--root", str(world.repo)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        assert point.reached.wait(30), "apply never reached the kill point"
-        process.send_signal(signal.SIGKILL)
-        assert process.wait(10) == -signal.SIGKILL
-    finally:
-        point.fake.after_request = point.original  # type: ignore[method-assign]
-        point.released.set()
-        if process.poll() is None:
-            process.kill()
+    kill_at(point, [*command, "--root", str(world.repo)], env, "apply")
 
 
 @pytest.mark.parametrize("point", list(POINTS))
